@@ -1,0 +1,249 @@
+//! Client assignment: find a client, see who looks after it (and who did), give it to another
+//! RM. The store records the change in the client's history; the per-RM totals follow at once.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use pms_domain::admin::{ClientAssignment, RmView};
+#[cfg(feature = "ssr")]
+use pms_domain::identity::Capability;
+use serde::{Deserialize, Serialize};
+
+use super::{load_error, loading, outcome, reload_on_success, when};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientHit {
+    pub client_id: i32,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentData {
+    pub client: ClientAssignment,
+    pub rms: Vec<RmView>,
+}
+
+#[server(endpoint = "admin/clients/search")]
+pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, ServerFnError> {
+    use super::server::{admin, store};
+    let cx = crate::ssr::app_context()?;
+    let (me, _) = admin(Capability::ManageUsers)?;
+    Ok(cx
+        .db
+        .client_suggestions(&me.scope, &q, 12)
+        .await
+        .map_err(store)?
+        .into_iter()
+        .map(|(client_id, name)| ClientHit { client_id, name })
+        .collect())
+}
+
+#[server(endpoint = "admin/clients/assignment")]
+pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, ServerFnError> {
+    use super::server::{admin, store};
+    let cx = crate::ssr::app_context()?;
+    admin(Capability::ManageUsers)?;
+    let client = cx
+        .db
+        .client_assignment(client_id)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| crate::ssr::not_found("client"))?;
+    Ok(AssignmentData {
+        client,
+        rms: cx.db.rms().await.map_err(store)?,
+    })
+}
+
+#[server(endpoint = "admin/clients/assign")]
+pub async fn assign_client_rm(
+    client_id: i32,
+    rm_id: Option<String>,
+) -> Result<String, ServerFnError> {
+    use super::server::{admin, change, optional_id, store};
+    use crate::ssr::{app_context, audit, internal, not_found};
+    let cx = app_context()?;
+    let (me, _) = admin(Capability::ManageUsers)?;
+    let rm: Option<i32> = optional_id(rm_id.as_deref())?;
+    let client = cx
+        .db
+        .client_assignment(client_id)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| not_found("client"))?;
+    let rm_name = match rm {
+        None => None,
+        Some(id) => Some(
+            cx.db
+                .rms()
+                .await
+                .map_err(store)?
+                .into_iter()
+                .find(|r| r.rm_id == id)
+                .ok_or_else(|| not_found("relationship manager"))?
+                .name,
+        ),
+    };
+    if client.rm_id == rm {
+        return Ok("Nothing to change.".into());
+    }
+    cx.db.assign_client(client_id, rm).await.map_err(store)?;
+    // The per-RM totals (RM-wise distribution, leads' dashboards) follow the assignment.
+    pms_ingest::aggregate::refresh_totals(cx.db.pool())
+        .await
+        .map_err(internal)?;
+    audit(
+        &cx,
+        Some(&me),
+        "admin.client_assigned",
+        Some(("client", client_id.to_string())),
+        serde_json::json!({
+            "client": client.name,
+            "rm_id": change(client.rm_id, rm),
+            "rm": change(client.rm_name.clone(), rm_name.clone()),
+        }),
+    )
+    .await?;
+    Ok(match rm_name {
+        Some(n) => format!("{} is now looked after by {n}.", client.name),
+        None => format!("{} has no RM now.", client.name),
+    })
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn AssignmentsTab() -> impl IntoView {
+    let query = use_query_map();
+    let client_id = Memo::new(move |_| {
+        query
+            .read()
+            .get("client")
+            .and_then(|v| v.parse::<i32>().ok())
+    });
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let hits = Resource::new(
+        move || search.get(),
+        |q| async move {
+            if q.trim().chars().count() < 2 {
+                Ok(Vec::new())
+            } else {
+                find_clients(q).await
+            }
+        },
+    );
+    let assign = ServerAction::<AssignClientRm>::new();
+    let reload = RwSignal::new(0u32);
+    reload_on_success(assign.value(), reload);
+    let assignment = Resource::new(
+        move || (client_id.get(), reload.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_client_assignment(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    Effect::new(move |previous: Option<Option<i32>>| {
+        let now = client_id.get();
+        if previous.is_some_and(|p| p != now) {
+            assign.clear();
+        }
+        now
+    });
+
+    view! {
+        <section class="card stack">
+            <h2>"Find a client"</h2>
+            <form class="toolbar__search" method="get" action="/admin" role="search"
+                on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+                <input type="hidden" name="tab" value="assignments"/>
+                <input type="search" name="q" placeholder="Client name (at least 2 letters)" aria-label="Client name"
+                    autocomplete="off" data-testid="client-search"
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))/>
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let q = search.get_untracked();
+                    match hits.await {
+                        Err(e) => load_error(&e),
+                        Ok(list) if list.is_empty() && q.trim().chars().count() >= 2 => view! {
+                            <p class="muted">"No client matches."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="client-hits" data-testid="client-hits">
+                                {list.into_iter().map(|c| {
+                                    let href = format!("/admin?tab=assignments&client={}&q={}", c.client_id, encode(&q));
+                                    let current = move || (client_id.get() == Some(c.client_id)).then_some("true");
+                                    view! { <li><a class="client-hit" href=href aria-current=current>{c.name}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match assignment.await {
+                    Err(e) => load_error(&e),
+                    Ok(None) => view! {
+                        <p class="muted">"Search for a client above, then choose it to see and change its RM."</p>
+                    }.into_any(),
+                    Ok(Some(AssignmentData { client, rms })) => {
+                        let code = client.client_code.clone().unwrap_or_default();
+                        view! {
+                            <section class="card stack" data-testid="client-assignment">
+                                <div>
+                                    <h2>{client.name.clone()}</h2>
+                                    <p class="muted small">{format!("{code} · {}", client.status)}</p>
+                                </div>
+                                <p>"Current RM: "<strong data-testid="current-rm">{client.rm_name.clone().unwrap_or_else(|| "none".into())}</strong></p>
+                                <ActionForm action=assign attr:class="inline-form" attr:data-testid="assign-form">
+                                    <input type="hidden" name="client_id" value=client.client_id.to_string()/>
+                                    <select name="rm_id" aria-label="Assign to">
+                                        <option value="" selected=client.rm_id.is_none()>"— no RM —"</option>
+                                        {rms.iter().filter(|r| r.is_active || Some(r.rm_id) == client.rm_id).map(|r| {
+                                            let label = match &r.team_name {
+                                                Some(t) => format!("{} · {t}", r.name),
+                                                None => r.name.clone(),
+                                            };
+                                            view! { <option value=r.rm_id.to_string() selected=Some(r.rm_id) == client.rm_id>{label}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button--primary" disabled=move || assign.pending().get()>"Assign"</button>
+                                </ActionForm>
+                                {move || outcome(assign.value().get())}
+                                <h3>"RM history"</h3>
+                                <div class="table-scroll">
+                                    <table class="data-table data-table--compact" data-testid="assignment-history">
+                                        <thead><tr><th>"From"</th><th>"Until"</th><th>"RM"</th></tr></thead>
+                                        <tbody>
+                                            {client.history.iter().map(|h| view! {
+                                                <tr>
+                                                    <td>{when(Some(h.valid_from))}</td>
+                                                    <td>{if h.valid_to.is_some() { when(h.valid_to) } else { "now".into() }}</td>
+                                                    <td>{h.rm_name.clone().unwrap_or_else(|| "none".into())}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

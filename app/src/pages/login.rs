@@ -1,0 +1,302 @@
+//! Signing in: e-mail and password, then (if set up) the second factor.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::AuthCard;
+
+/// A redirect target that stays on this site (`/clients?…`), never `//evil` or `https://…`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Checks the password; on success continues to `next` (or the second-factor step).
+#[server(endpoint = "auth/login")]
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::session::{self, SignIn, Stage};
+    use crate::ssr::{app_context, audit, internal, request_meta};
+    use pms_auth::login::{check_password, PasswordOutcome};
+
+    let cx = app_context()?;
+    let meta = request_meta(cx.security.trust_proxy);
+    if cx
+        .login_limiter
+        .check_key(&meta.ip.clone().unwrap_or_default())
+        .is_err()
+    {
+        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+            r.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+        }
+        return Err(ServerFnError::new(
+            "Too many sign-in attempts from your network. Wait a minute and try again.",
+        ));
+    }
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let outcome = check_password(&cx.db, &email, &password)
+        .await
+        .map_err(internal)?;
+    let now = chrono::Utc::now().timestamp();
+    let next = safe_next(next.as_deref());
+    let (user, stage, target) = match outcome {
+        PasswordOutcome::Refused(refusal) => {
+            let details = serde_json::json!({ "email": email.trim().to_lowercase(), "reason": format!("{refusal:?}") });
+            audit(&cx, None, "auth.login_failed", None, details).await?;
+            return Err(ServerFnError::new(refusal.message()));
+        }
+        PasswordOutcome::SignedIn(user) => (user, Stage::SignedIn, next),
+        PasswordOutcome::SecondFactor(user) => (
+            user,
+            Stage::SecondFactor,
+            format!("/login/verify?next={}", urlencode(&next)),
+        ),
+        PasswordOutcome::MustEnrol(user) => (
+            user,
+            Stage::MustEnrol,
+            "/account/security?required=1".to_owned(),
+        ),
+    };
+    session::set(
+        &session,
+        SignIn {
+            user_id: user.user_id,
+            stage,
+            since: now,
+        },
+    )
+    .await
+    .map_err(internal)?;
+    let principal = pms_auth::Principal::for_user(&cx.db, &user)
+        .await
+        .map_err(internal)?;
+    if stage == Stage::SecondFactor {
+        audit(
+            &cx,
+            Some(&principal),
+            "auth.password_accepted",
+            None,
+            serde_json::json!({ "second_factor": "pending" }),
+        )
+        .await?;
+    } else {
+        cx.db
+            .record_login(user.user_id, &user.email)
+            .await
+            .map_err(internal)?;
+        audit(
+            &cx,
+            Some(&principal),
+            "auth.login",
+            None,
+            serde_json::json!({ "second_factor": false }),
+        )
+        .await?;
+    }
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// The second step: a code from the authenticator app, or a recovery code.
+#[server(endpoint = "auth/verify")]
+pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), ServerFnError> {
+    use crate::ssr::session::{self, SignIn, Stage};
+    use crate::ssr::{app_context, audit, internal};
+
+    let cx = app_context()?;
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let Some(pending) = session::current(&session)
+        .await
+        .filter(|s| s.stage == Stage::SecondFactor)
+    else {
+        leptos_axum::redirect("/login");
+        return Err(ServerFnError::new(
+            "Start by signing in with your password.",
+        ));
+    };
+    let user = cx
+        .db
+        .user_by_id(pending.user_id)
+        .await
+        .map_err(internal)?
+        .filter(|u| u.is_active);
+    let Some(user) = user else {
+        session::end(&session).await.map_err(internal)?;
+        return Err(ServerFnError::new(
+            "Start by signing in with your password.",
+        ));
+    };
+    let principal = pms_auth::Principal::for_user(&cx.db, &user)
+        .await
+        .map_err(internal)?;
+    if !pms_auth::login::check_second_factor(&cx.db, &cx.keys, &user, &code)
+        .await
+        .map_err(internal)?
+    {
+        audit(
+            &cx,
+            Some(&principal),
+            "auth.second_factor_failed",
+            None,
+            serde_json::Value::Null,
+        )
+        .await?;
+        let throttle = cx.db.login_throttle(&user.email).await.map_err(internal)?;
+        if throttle.locked_at.is_some() {
+            session::end(&session).await.map_err(internal)?;
+            return Err(ServerFnError::new(
+                pms_auth::login::Refusal::Locked.message(),
+            ));
+        }
+        return Err(ServerFnError::new(
+            "That code is not valid. Enter the current 6-digit code, or a recovery code.",
+        ));
+    }
+    session::set(
+        &session,
+        SignIn {
+            user_id: user.user_id,
+            stage: Stage::SignedIn,
+            since: pending.since,
+        },
+    )
+    .await
+    .map_err(internal)?;
+    cx.db
+        .record_login(user.user_id, &user.email)
+        .await
+        .map_err(internal)?;
+    audit(
+        &cx,
+        Some(&principal),
+        "auth.login",
+        None,
+        serde_json::json!({ "second_factor": true }),
+    )
+    .await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::ssr::{app_context, audit, internal};
+    let cx = app_context()?;
+    let principal = crate::ssr::principal().ok();
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    if principal.is_some() {
+        audit(
+            &cx,
+            principal.as_ref(),
+            "auth.logout",
+            None,
+            serde_json::Value::Null,
+        )
+        .await?;
+    }
+    crate::ssr::session::end(&session).await.map_err(internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The message of a server function error, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    };
+
+    view! {
+        <Title text="Sign in"/>
+        <AuthCard subtitle="Sign in to continue">
+            <ActionForm action=action attr:class="auth-form" attr:data-testid="login-form">
+                <input type="hidden" name="next" value=next/>
+                <label>
+                    "E-mail"
+                    <input type="email" name="email" autocomplete="username" required=true autofocus=true/>
+                </label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required=true/>
+                </label>
+                {move || error().map(|message| view! { <p class="alert alert--error" role="alert">{message}</p> })}
+                <button type="submit" class="button button--primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+                <p class="auth-form__hint">
+                    "Forgotten your password or locked out? Ask your administrator for a reset link."
+                </p>
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let action = ServerAction::<VerifySecondFactor>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    };
+
+    view! {
+        <Title text="Two-factor authentication"/>
+        <AuthCard subtitle="Enter the 6-digit code from your authenticator app">
+            <ActionForm action=action attr:class="auth-form" attr:data-testid="verify-form">
+                <input type="hidden" name="next" value=next/>
+                <label>
+                    "Code"
+                    <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
+                        required=true autofocus=true maxlength="12" placeholder="123456"/>
+                </label>
+                {move || error().map(|message| view! { <p class="alert alert--error" role="alert">{message}</p> })}
+                <button type="submit" class="button button--primary">"Verify"</button>
+                <p class="auth-form__hint">"Lost your phone? Enter one of your recovery codes instead."</p>
+            </ActionForm>
+        </AuthCard>
+    }
+}

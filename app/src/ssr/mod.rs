@@ -1,0 +1,168 @@
+//! Server-only plumbing for pages and server functions: the shared [`AppContext`], the
+//! caller's [`Principal`] and capability checks, the session's sign-in state, request
+//! metadata for the audit trail, and turning failures into messages a user can act on.
+
+pub mod session;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use pms_auth::{MasterKey, Principal};
+use pms_domain::identity::Capability;
+use pms_store::audit::AuditEvent;
+use pms_store::{Db, StoreError};
+
+/// Sign-in attempts allowed per client address: a burst, then a steady rate.
+pub type LoginLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// Security settings the server was started with.
+#[derive(Clone, Debug)]
+pub struct SecuritySettings {
+    /// A session ends after this long without a request.
+    pub idle_timeout: std::time::Duration,
+    /// …and after this long in any case.
+    pub absolute_timeout: std::time::Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// The public origin (`https://hub.firm.in`), when known.
+    pub public_origin: Option<String>,
+}
+
+/// Where uploads and the drop folder live, and how reports are read.
+#[derive(Clone, Debug)]
+pub struct IngestSettings {
+    pub upload_dir: std::path::PathBuf,
+    pub drop_dir: std::path::PathBuf,
+    pub profile: pms_ingest::profile::Profile,
+}
+
+/// What the server hands to every page render and server function (via Leptos context).
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: Db,
+    pub keys: MasterKey,
+    pub security: Arc<SecuritySettings>,
+    pub login_limiter: Arc<LoginLimiter>,
+    pub ingest: Arc<IngestSettings>,
+}
+
+/// The request's [`AppContext`]; an error (not a panic) if the server forgot to provide it.
+pub fn app_context() -> Result<AppContext, ServerFnError> {
+    use_context::<AppContext>()
+        .ok_or_else(|| ServerFnError::new("server misconfigured: no application context"))
+}
+
+fn set_status(status: StatusCode) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+/// The signed-in caller; 401 when there is none.
+pub fn principal() -> Result<Principal, ServerFnError> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>().cloned())
+        .ok_or_else(|| {
+            set_status(StatusCode::UNAUTHORIZED);
+            ServerFnError::new("Your session has ended. Sign in again.")
+        })
+}
+
+/// The caller, if they may do `capability`; 403 otherwise.
+pub fn require(capability: Capability) -> Result<Principal, ServerFnError> {
+    let principal = principal()?;
+    if principal.can(capability) {
+        Ok(principal)
+    } else {
+        set_status(StatusCode::FORBIDDEN);
+        Err(ServerFnError::new("Your role does not allow this."))
+    }
+}
+
+/// A 404 that does not say whether the thing exists outside the caller's scope.
+pub fn not_found(what: &str) -> ServerFnError {
+    set_status(StatusCode::NOT_FOUND);
+    ServerFnError::new(format!("No such {what}, or it is not yours to see."))
+}
+
+/// The client's address and browser, for the audit trail and rate limits.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub fn request_meta(trust_proxy: bool) -> RequestMeta {
+    let Some(parts) = use_context::<Parts>() else {
+        return RequestMeta::default();
+    };
+    let forwarded = trust_proxy
+        .then(|| parts.headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.trim().parse::<IpAddr>().ok());
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    RequestMeta {
+        ip: forwarded.or(peer).map(|ip| ip.to_string()),
+        user_agent: parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// Records what `principal` did. Failing to record fails the action: the trail must be whole.
+pub async fn audit(
+    cx: &AppContext,
+    principal: Option<&Principal>,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ServerFnError> {
+    let meta = request_meta(cx.security.trust_proxy);
+    let event = AuditEvent {
+        actor_user_id: principal.and_then(Principal::actor_user_id),
+        actor: principal
+            .map(Principal::actor)
+            .unwrap_or_else(|| "anonymous".into()),
+        ip: meta.ip,
+        user_agent: meta.user_agent,
+        action: action.into(),
+        object_type: object.as_ref().map(|o| o.0.to_owned()),
+        object_id: object.map(|o| o.1),
+        details,
+    };
+    cx.db.audit(&event).await.map(|_| ()).map_err(internal)
+}
+
+/// Logs a failure in full and returns a short message for the user; internal details never
+/// leave the server.
+pub fn internal(err: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(error = %err, "server function failed");
+    set_status(StatusCode::INTERNAL_SERVER_ERROR);
+    ServerFnError::new("The server could not complete the request; it has been logged.")
+}
+
+/// Store errors: conflicts and invalid input are the user's to fix, the rest is ours.
+pub fn store_error(err: StoreError) -> ServerFnError {
+    match err {
+        StoreError::Conflict(m) | StoreError::Invalid(m) => {
+            set_status(StatusCode::UNPROCESSABLE_ENTITY);
+            ServerFnError::new(m)
+        }
+        StoreError::NotFound(m) => {
+            set_status(StatusCode::NOT_FOUND);
+            ServerFnError::new(format!("Not found: {m}"))
+        }
+        other => internal(other),
+    }
+}

@@ -1,0 +1,140 @@
+//! What the admin console shows and edits.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::identity::Role;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserAdminView {
+    pub user_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub rm_id: Option<i32>,
+    pub rm_name: Option<String>,
+    pub strategy_ids: Vec<i32>,
+    pub is_active: bool,
+    pub mfa_enabled: bool,
+    pub locked: bool,
+    pub password_set: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RmView {
+    pub rm_id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub team_id: Option<i32>,
+    pub team_name: Option<String>,
+    pub is_active: bool,
+    pub clients: i64,
+    pub linked_user: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub team_id: i32,
+    pub name: String,
+    pub lead_rm_id: Option<i32>,
+    pub lead_name: Option<String>,
+    pub members: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategyView {
+    pub strategy_id: i32,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RolePolicyView {
+    pub role: Role,
+    pub mfa_required: bool,
+}
+
+/// The firm's branding: name, colours, the report disclaimer, and whether a logo is set
+/// (served at `/branding/logo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Branding {
+    pub firm_name: String,
+    pub primary_colour: String,
+    pub accent_colour: String,
+    pub disclaimer: String,
+    pub has_logo: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Branding {
+    /// Checks colours are `#rrggbb` and the texts are present and sensible.
+    pub fn validate(&self) -> Result<(), String> {
+        let hex = |c: &str| {
+            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+        };
+        if self.firm_name.trim().is_empty() || self.firm_name.chars().count() > 120 {
+            return Err("The firm name is required (at most 120 characters).".into());
+        }
+        if !hex(&self.primary_colour) || !hex(&self.accent_colour) {
+            return Err("Colours are written #rrggbb, e.g. #0f2a4a.".into());
+        }
+        if self.disclaimer.chars().count() > 4000 {
+            return Err("The disclaimer is at most 4,000 characters.".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiClientView {
+    pub client_id: String,
+    pub name: String,
+    pub role: Role,
+    pub subject_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_issued_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeyView {
+    pub kid: String,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+    pub current: bool,
+}
+
+/// One entry of the audit trail, as the Audit page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub ip: Option<String>,
+    pub action: String,
+    pub object: Option<String>,
+    pub details: String,
+}
+
+/// A client as the assignment tab shows it: who looks after it now, and who did before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientAssignment {
+    pub client_id: i32,
+    pub name: String,
+    pub client_code: Option<String>,
+    pub status: String,
+    pub rm_id: Option<i32>,
+    pub rm_name: Option<String>,
+    /// Newest first.
+    pub history: Vec<AssignmentPeriod>,
+}
+
+/// One period of a client's RM history (`valid_to` is `None` for the current one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentPeriod {
+    pub valid_from: DateTime<Utc>,
+    pub valid_to: Option<DateTime<Utc>>,
+    pub rm_name: Option<String>,
+}

@@ -1,0 +1,20 @@
+//! Shared domain types of the Hub: what the server and the browser both speak. No I/O, so it
+//! compiles for wasm32 and the server alike.
+//!
+//! - [`ids`]: ISIN and PAN, validated on construction.
+//! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
+//! - [`clients`]: clients and portfolios as pages and the API show them.
+//! - [`identity`]: roles and their capabilities, the signed-in user.
+//! - [`ingest`]: data loads (ingest jobs and their row errors) as the Ingest page shows them.
+//! - [`status`]: how current the store's data is.
+//! - [`summary`]: the executive summary.
+//! - [`time`]: the firm's clock (India Standard Time) for display.
+
+pub mod admin;
+pub mod clients;
+pub mod identity;
+pub mod ids;
+pub mod ingest;
+pub mod status;
+pub mod summary;
+pub mod time;

@@ -1,0 +1,40 @@
+//! The executive summary: the firm (or the caller's book) at a glance.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MixRow {
+    pub label: String,
+    pub aum: Decimal,
+    pub count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankedPortfolio {
+    pub portfolio_id: i32,
+    pub client_id: i32,
+    pub client_name: String,
+    pub investment_approach: String,
+    pub market_value: Decimal,
+    pub twrr_1y: Option<f64>,
+    pub benchmark_1y: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExecutiveSummary {
+    pub as_of: Option<NaiveDate>,
+    pub aum: Decimal,
+    pub clients: i64,
+    pub portfolios: i64,
+    pub net_flow_fytd: Decimal,
+    pub market_gain_fytd: Decimal,
+    /// AUM-weighted 1-year TWRR of the portfolios with a year of history, and their benchmarks.
+    pub twrr_1y: Option<f64>,
+    pub benchmark_1y: Option<f64>,
+    pub by_strategy: Vec<MixRow>,
+    pub by_risk_profile: Vec<MixRow>,
+    pub top: Vec<RankedPortfolio>,
+    pub bottom: Vec<RankedPortfolio>,
+}

@@ -1,0 +1,402 @@
+//! Loading one Wealth Spectrum report file, start to finish.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{Acquire, PgPool};
+
+use crate::error::RowError;
+use crate::load::job::{Job, JobSpec, MergeCounts, Source, Trigger};
+use crate::load::{checks, lock_loads, merge, staging, LoadError};
+use crate::profile::Profile;
+use crate::report::ReportKind;
+use crate::source::wealth_spectrum::table::Table;
+use crate::validate::{detect_report, ColumnMap};
+
+/// Where a report's rows come from.
+pub enum Input {
+    /// A CSV or spreadsheet file.
+    File(PathBuf),
+    /// Rows already fetched (the Wealth Spectrum API), with a name for the job log.
+    Fetched { table: Table, name: String },
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::File(path) => write!(f, "File({})", path.display()),
+            Input::Fetched { name, .. } => write!(f, "Fetched({name})"),
+        }
+    }
+}
+
+/// A request to load a report.
+#[derive(Debug)]
+pub struct FileLoad {
+    pub input: Input,
+    /// The name to record (an upload's original name); defaults to the path's file name.
+    pub display_name: Option<String>,
+    /// The report, if known; otherwise recognised from the profile's file patterns or the headers.
+    pub report: Option<ReportKind>,
+    pub profile: Profile,
+    pub trigger: Trigger,
+    pub requested_by: Option<i64>,
+    /// Dates after this are refused as "in the future".
+    pub today: NaiveDate,
+    /// An existing queued job to run this load under (uploads); else a new job is created.
+    pub queued_job: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LoadOutcome {
+    /// `report` is the report's code (`transactions`, …) or `salesforce`.
+    Succeeded {
+        job_id: i64,
+        report: String,
+        rows: u64,
+        counts: MergeCounts,
+        as_of: Option<NaiveDate>,
+        seconds: f64,
+    },
+    Rejected {
+        job_id: i64,
+        rows: u64,
+        error_count: u64,
+        first_errors: Vec<RowError>,
+    },
+    Failed {
+        job_id: i64,
+        message: String,
+    },
+}
+
+impl LoadOutcome {
+    pub fn job_id(&self) -> i64 {
+        match self {
+            LoadOutcome::Succeeded { job_id, .. }
+            | LoadOutcome::Rejected { job_id, .. }
+            | LoadOutcome::Failed { job_id, .. } => *job_id,
+        }
+    }
+}
+
+/// The main date column of each report: what "as of" a load of it is.
+fn as_of_column(report: ReportKind) -> Option<&'static str> {
+    match report {
+        ReportKind::Holdings => Some("as_of"),
+        ReportKind::Transactions => Some("trade_date"),
+        ReportKind::Valuations => Some("valuation_date"),
+        ReportKind::BenchmarkLevels => Some("level_date"),
+        ReportKind::SecurityPrices => Some("price_date"),
+        ReportKind::ClientMaster | ReportKind::SecurityMaster => None,
+    }
+}
+
+/// SHA-256 and size of a file, read in 1 MiB blocks.
+pub fn file_digest(path: &Path) -> std::io::Result<(String, i64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0i64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as i64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+enum Stage {
+    Done {
+        report: ReportKind,
+        rows: u64,
+        counts: MergeCounts,
+        note: String,
+        as_of: Option<NaiveDate>,
+        version: i64,
+    },
+    Rejected {
+        rows: u64,
+        errors: Vec<RowError>,
+        error_count: u64,
+    },
+}
+
+/// Loads a report as one ingest job and refreshes the aggregates it affects.
+pub async fn load_file(pool: &PgPool, mut request: FileLoad) -> Result<LoadOutcome, LoadError> {
+    let started = Instant::now();
+    let (name, sha, size, source) = match &request.input {
+        Input::File(path) => {
+            let name = request
+                .display_name
+                .clone()
+                .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            let path = path.clone();
+            let digest = tokio::task::spawn_blocking(move || file_digest(&path))
+                .await
+                .map_err(|e| LoadError::Internal(e.to_string()))?;
+            match digest {
+                Ok((sha, size)) => (name, Some(sha), Some(size), Source::WealthSpectrumFile),
+                Err(_) => (name, None, None, Source::WealthSpectrumFile),
+            }
+        }
+        Input::Fetched { name, .. } => (name.clone(), None, None, Source::WealthSpectrumApi),
+    };
+    let job = match request.queued_job {
+        Some(id) => Job::resume(pool, id).await?,
+        None => {
+            let spec = JobSpec {
+                source,
+                report: request
+                    .report
+                    .map(|r| r.code().to_owned())
+                    .unwrap_or_else(|| "unknown".into()),
+                trigger: request.trigger,
+                file_name: Some(name.clone()),
+                file_sha256: sha,
+                file_bytes: size,
+                profile: Some(request.profile.id()),
+                requested_by: request.requested_by,
+            };
+            Job::start(pool, &spec).await?
+        }
+    };
+
+    let rows_read = Arc::new(AtomicU64::new(0));
+    let phase: Arc<Phase> = Arc::new(std::sync::Mutex::new(("reading", Instant::now())));
+    let heartbeat = spawn_heartbeat(job.clone(), rows_read.clone(), phase.clone());
+    let input = std::mem::replace(&mut request.input, Input::File(PathBuf::new()));
+    let outcome = stage_and_merge(
+        pool,
+        &job,
+        &request,
+        input,
+        rows_read.clone(),
+        phase.clone(),
+    )
+    .await;
+    heartbeat.abort();
+
+    match outcome {
+        Ok(Stage::Done {
+            report,
+            rows,
+            counts,
+            note,
+            as_of,
+            version,
+        }) => {
+            set_phase(&phase, "refreshing aggregates");
+            job.progress("refreshing aggregates", rows, Some(rows))
+                .await?;
+            let refreshed = crate::aggregate::refresh_dirty(pool)
+                .await
+                .map_err(LoadError::Database)?;
+            let mut message = format!(
+                "{} rows: {} new, {} changed, {} unchanged; {refreshed} portfolios recomputed",
+                rows, counts.inserted, counts.updated, counts.unchanged
+            );
+            if !note.is_empty() {
+                message.push_str("; ");
+                message.push_str(&note);
+            }
+            job.succeed(rows, counts, as_of, version, &message).await?;
+            tracing::info!(
+                job = job.id,
+                report = report.code(),
+                rows,
+                ?counts,
+                "load succeeded"
+            );
+            Ok(LoadOutcome::Succeeded {
+                job_id: job.id,
+                report: report.code().to_owned(),
+                rows,
+                counts,
+                as_of,
+                seconds: started.elapsed().as_secs_f64(),
+            })
+        }
+        Ok(Stage::Rejected {
+            rows,
+            errors,
+            error_count,
+        }) => {
+            let message = format!(
+                "rejected: {error_count} problem{} found; nothing was loaded. Correct the file and load it again.",
+                if error_count == 1 { "" } else { "s" }
+            );
+            job.reject(rows, &errors, error_count, &message).await?;
+            tracing::warn!(job = job.id, error_count, "load rejected");
+            Ok(LoadOutcome::Rejected {
+                job_id: job.id,
+                rows,
+                error_count,
+                first_errors: errors.into_iter().take(20).collect(),
+            })
+        }
+        Err(e) => {
+            let message = format!("failed: {e}. Nothing was loaded.");
+            job.fail(&message).await?;
+            tracing::error!(job = job.id, error = %e, "load failed");
+            Ok(LoadOutcome::Failed {
+                job_id: job.id,
+                message,
+            })
+        }
+    }
+}
+
+/// The current phase of a load and when it began.
+type Phase = std::sync::Mutex<(&'static str, Instant)>;
+
+/// Moves to the next phase, logging how long the previous one took (where a slow load spends
+/// its time is the first thing an operator asks).
+fn set_phase(phase: &Phase, value: &'static str) {
+    if let Ok(mut p) = phase.lock() {
+        tracing::info!(
+            phase = p.0,
+            seconds = format!("{:.2}", p.1.elapsed().as_secs_f64()),
+            "load phase done"
+        );
+        *p = (value, Instant::now());
+    }
+}
+
+/// Every second: the rows read so far and the phase, so the Ingest page shows live progress
+/// and a dead worker is recognisable by its silence.
+fn spawn_heartbeat(
+    job: Job,
+    rows: Arc<AtomicU64>,
+    phase: Arc<Phase>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let current = phase.lock().map(|p| p.0).unwrap_or("working");
+            if let Err(e) = job
+                .progress(current, rows.load(Ordering::Relaxed), None)
+                .await
+            {
+                tracing::warn!(job = job.id, error = %e, "cannot record load progress");
+            }
+        }
+    })
+}
+
+async fn stage_and_merge(
+    pool: &PgPool,
+    job: &Job,
+    request: &FileLoad,
+    input: Input,
+    rows_read: Arc<AtomicU64>,
+    phase: Arc<Phase>,
+) -> Result<Stage, LoadError> {
+    let profile = &request.profile;
+    let rejected = |errors: Vec<RowError>| Stage::Rejected {
+        rows: 0,
+        error_count: errors.len() as u64,
+        errors,
+    };
+    let (table, hinted) = match input {
+        Input::File(path) => {
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let hinted = request
+                .report
+                .or_else(|| profile.report_for_file_name(&file_name));
+            match Table::open(&path, hinted.and_then(|r| profile.sheet(r))) {
+                Ok(t) => (t, hinted),
+                Err(e) => return Ok(rejected(vec![e])),
+            }
+        }
+        Input::Fetched { table, .. } => (table, request.report),
+    };
+    let report = match hinted {
+        Some(r) => r,
+        None => match detect_report(table.headers(), profile) {
+            Ok(r) => r,
+            Err(e) => return Ok(rejected(vec![e])),
+        },
+    };
+    job.set_report(report.code(), Some(&profile.id())).await?;
+    let map = match ColumnMap::resolve(report, table.headers(), profile) {
+        Ok(m) => m,
+        Err(errors) => return Ok(rejected(errors)),
+    };
+
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
+    set_phase(&phase, "waiting for another load to finish");
+    lock_loads(&mut tx).await?;
+    set_phase(&phase, "reading and validating");
+    staging::create(&mut tx, report).await?;
+    let checks = crate::load::refs::RowChecks::load(&mut tx, &map).await?;
+    let mut staged = staging::copy_file(
+        &mut tx,
+        table,
+        map.clone(),
+        profile.clone(),
+        request.today,
+        rows_read,
+        checks,
+    )
+    .await?;
+    set_phase(&phase, "checking the file as a whole");
+    staged.push_errors(checks::run(&mut tx, &map).await?);
+    if staged.error_count > 0 {
+        tx.rollback().await?;
+        return Ok(Stage::Rejected {
+            rows: staged.rows_read,
+            errors: staged.errors,
+            error_count: staged.error_count,
+        });
+    }
+    set_phase(&phase, "merging into the store");
+    let as_of = match as_of_column(report) {
+        Some(col) => {
+            sqlx::query_scalar(&format!(
+                "SELECT max({col}) FROM {}",
+                staging::table_name(report)
+            ))
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        None => None,
+    };
+    let (counts, note) = merge::merge(
+        &mut tx,
+        report,
+        job.id,
+        staged.rows_read as i64,
+        &staged.portfolios,
+    )
+    .await?;
+    let version: i64 = sqlx::query_scalar("SELECT nextval('data_version_seq')")
+        .fetch_one(&mut *tx)
+        .await?;
+    set_phase(&phase, "committing");
+    tx.commit().await?;
+    Ok(Stage::Done {
+        report,
+        rows: staged.rows_read,
+        counts,
+        note,
+        as_of,
+        version,
+    })
+}

@@ -1,0 +1,315 @@
+//! Client and portfolio reads, always within a [`Scope`]: a client or portfolio outside the
+//! caller's scope is indistinguishable from one that does not exist.
+
+use chrono::NaiveDate;
+use pms_domain::clients::{
+    ActivitySummary, ClientDetail, ClientQuery, ClientSort, ClientSummary, ContactSummary, Page,
+    PeriodPerformance, PortfolioSummary, ValuationPoint,
+};
+use pms_domain::ids::Pan;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::error::StoreResult;
+use crate::{Db, Scope};
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    client_id: i32,
+    name: String,
+    client_code: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    rm_name: Option<String>,
+    risk_profile: Option<String>,
+    status: String,
+    onboarding_date: Option<NaiveDate>,
+    aum: Decimal,
+    portfolios: i32,
+    twrr_1y: Option<f64>,
+    xirr_si: Option<f64>,
+    total: i64,
+}
+
+impl From<ClientRow> for ClientSummary {
+    fn from(r: ClientRow) -> Self {
+        ClientSummary {
+            client_id: r.client_id,
+            name: r.name,
+            client_code: r.client_code,
+            city: r.city,
+            state: r.state,
+            rm_name: r.rm_name,
+            risk_profile: r.risk_profile,
+            status: r.status,
+            onboarding_date: r.onboarding_date,
+            aum: r.aum,
+            portfolios: r.portfolios,
+            twrr_1y: r.twrr_1y,
+            xirr_si: r.xirr_si,
+        }
+    }
+}
+
+const CLIENT_COLUMNS: &str = "c.client_id, c.name, c.ws_client_code AS client_code, c.city, c.state, r.name AS rm_name,
+    c.risk_profile, c.status, c.onboarding_date, coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios,
+    a.twrr_1y, a.xirr_si";
+
+impl Db {
+    /// The client table: search, sort and page, within `scope`.
+    pub async fn clients(
+        &self,
+        scope: &Scope,
+        q: &ClientQuery,
+    ) -> StoreResult<Page<ClientSummary>> {
+        let page_size = q.page_size.clamp(1, 500);
+        let page = q.page.max(1);
+        // The sort column comes from a closed enum, never from the request text.
+        let order = match q.sort {
+            ClientSort::Aum => "coalesce(a.aum, 0)",
+            // Byte order of the lower-cased name: the same on every server whatever its locale.
+            ClientSort::Name => "lower(c.name) COLLATE \"C\"",
+            ClientSort::Twrr => "a.twrr_1y",
+            ClientSort::Xirr => "a.xirr_si",
+            ClientSort::Onboarding => "c.onboarding_date",
+        };
+        let direction = if q.descending {
+            "DESC NULLS LAST"
+        } else {
+            "ASC NULLS LAST"
+        };
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS}, count(*) OVER () AS total
+             FROM dim_client c
+             LEFT JOIN agg_client a USING (client_id)
+             LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
+             WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
+               AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
+                    OR c.ws_client_code = upper($4) OR c.pan = upper($4))
+               AND ($5 OR c.status = 'Active')
+             ORDER BY {order} {direction}, c.client_id
+             LIMIT $6 OFFSET $7"
+        );
+        let search = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.replace(['%', '_'], ""));
+        let rows: Vec<ClientRow> = sqlx::query_as(&sql)
+            .bind(scope.sees_all())
+            .bind(scope.rm_ids())
+            .bind(scope.strategy_ids())
+            .bind(search)
+            .bind(q.include_closed)
+            .bind(i64::from(page_size))
+            .bind(i64::from((page - 1) * page_size))
+            .fetch_all(self.pool())
+            .await?;
+        let total = rows.first().map(|r| r.total).unwrap_or(0);
+        Ok(Page {
+            items: rows.into_iter().map(ClientSummary::from).collect(),
+            total,
+            page,
+            page_size,
+        })
+    }
+
+    /// Names for the search box (at most `limit`), within `scope`.
+    pub async fn client_suggestions(
+        &self,
+        scope: &Scope,
+        prefix: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<(i32, String)>> {
+        let text = prefix.trim().replace(['%', '_'], "");
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query!(
+            "SELECT c.client_id, c.name FROM dim_client c
+             WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
+               AND lower(c.name) LIKE '%' || lower($4) || '%'
+             ORDER BY position(lower($4) IN lower(c.name)), c.name LIMIT $5",
+            scope.sees_all(),
+            scope.rm_ids(),
+            scope.strategy_ids(),
+            text,
+            limit.clamp(1, 50)
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.client_id, r.name)).collect())
+    }
+
+    /// One client with the portfolios the scope may see; `None` if unknown or out of scope.
+    pub async fn client_detail(
+        &self,
+        scope: &Scope,
+        client_id: i32,
+    ) -> StoreResult<Option<ClientDetail>> {
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS}, 1::bigint AS total
+             FROM dim_client c LEFT JOIN agg_client a USING (client_id) LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
+             WHERE c.client_id = $4 AND scope_sees_client($1, $2, $3, c.client_id, c.rm_id)"
+        );
+        let Some(row): Option<ClientRow> = sqlx::query_as(&sql)
+            .bind(scope.sees_all())
+            .bind(scope.rm_ids())
+            .bind(scope.strategy_ids())
+            .bind(client_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let extra = sqlx::query!(
+            "SELECT pan, email, phone, client_type, closure_date FROM dim_client WHERE client_id = $1",
+            client_id
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let portfolios = self.client_portfolios(scope, client_id).await?;
+        let contacts = sqlx::query_as!(
+            ContactSummary,
+            "SELECT name, title, email, phone FROM dim_contact WHERE client_id = $1 ORDER BY name",
+            client_id
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let recent_activity = sqlx::query_as!(
+            ActivitySummary,
+            r#"SELECT f.activity_date AS date, f.kind, f.activity_type, f.subject, r.name AS "rm_name?"
+               FROM fact_crm_activity f LEFT JOIN dim_rm r USING (rm_id)
+               WHERE f.client_id = $1 ORDER BY f.activity_date DESC NULLS LAST LIMIT 8"#,
+            client_id
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Some(ClientDetail {
+            summary: row.into(),
+            pan_masked: extra
+                .pan
+                .as_deref()
+                .and_then(|p| Pan::parse(p).ok())
+                .map(|p| p.masked()),
+            email: extra.email,
+            phone: extra.phone,
+            client_type: extra.client_type,
+            closure_date: extra.closure_date,
+            portfolios,
+            contacts,
+            recent_activity,
+        }))
+    }
+
+    async fn client_portfolios(
+        &self,
+        scope: &Scope,
+        client_id: i32,
+    ) -> StoreResult<Vec<PortfolioSummary>> {
+        let rows = sqlx::query!(
+            r#"SELECT p.portfolio_id, p.ws_portfolio_code, s.name AS strategy, s.category, ia.name AS ia_name,
+                      b.name AS benchmark, p.inception_date, p.status, a.as_of AS "as_of?",
+                      coalesce(a.market_value, 0) AS "market_value!", p.mgmt_fee_pct, p.perf_fee_pct, p.hurdle_pct,
+                      a.twrr_si_reported AS "twrr_si?", a.xirr_si AS "xirr_si?"
+               FROM dim_portfolio p
+               JOIN dim_client c USING (client_id)
+               JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+               JOIN dim_strategy s ON s.strategy_id = ia.strategy_id
+               JOIN dim_benchmark b ON b.benchmark_id = ia.benchmark_id
+               LEFT JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
+               WHERE p.client_id = $4 AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+               ORDER BY p.status, p.inception_date"#,
+            scope.sees_all(),
+            scope.rm_ids(),
+            scope.strategy_ids(),
+            client_id
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let ids: Vec<i32> = rows.iter().map(|r| r.portfolio_id).collect();
+        let periods = sqlx::query!(
+            "SELECT portfolio_id, period, start_date, end_date, twrr_reported, benchmark_reported
+             FROM agg_portfolio_period WHERE portfolio_id = ANY($1)",
+            &ids
+        )
+        .fetch_all(self.pool())
+        .await?;
+        const ORDER: [&str; 9] = ["1M", "3M", "6M", "1Y", "2Y", "3Y", "5Y", "FYTD", "SI"];
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut mine: Vec<PeriodPerformance> = periods
+                    .iter()
+                    .filter(|p| p.portfolio_id == r.portfolio_id)
+                    .map(|p| PeriodPerformance {
+                        period: p.period.clone(),
+                        start: p.start_date,
+                        end: p.end_date,
+                        portfolio: p.twrr_reported,
+                        benchmark: p.benchmark_reported,
+                    })
+                    .collect();
+                mine.sort_by_key(|p| ORDER.iter().position(|o| *o == p.period).unwrap_or(99));
+                PortfolioSummary {
+                    portfolio_id: r.portfolio_id,
+                    code: r.ws_portfolio_code,
+                    strategy: r.strategy,
+                    strategy_category: r.category,
+                    investment_approach: r.ia_name,
+                    benchmark: r.benchmark,
+                    inception_date: r.inception_date,
+                    status: r.status,
+                    as_of: r.as_of,
+                    market_value: r.market_value,
+                    mgmt_fee_pct: r.mgmt_fee_pct,
+                    perf_fee_pct: r.perf_fee_pct,
+                    hurdle_pct: r.hurdle_pct,
+                    twrr_si: r.twrr_si,
+                    xirr_si: r.xirr_si,
+                    periods: mine,
+                }
+            })
+            .collect())
+    }
+
+    /// Daily values and flows of a portfolio the scope may see (for charts and the what-if).
+    pub async fn portfolio_valuations(
+        &self,
+        scope: &Scope,
+        portfolio_id: i32,
+    ) -> StoreResult<Option<Vec<ValuationPoint>>> {
+        let visible = sqlx::query_scalar!(
+            r#"SELECT EXISTS (
+                   SELECT 1 FROM dim_portfolio p JOIN dim_client c USING (client_id)
+                   JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                   WHERE p.portfolio_id = $4 AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+               ) AS "visible!""#,
+            scope.sees_all(),
+            scope.rm_ids(),
+            scope.strategy_ids(),
+            portfolio_id
+        )
+        .fetch_one(self.pool())
+        .await?;
+        if !visible {
+            return Ok(None);
+        }
+        let rows = sqlx::query!(
+            "SELECT valuation_date, market_value, net_flow FROM fact_valuation WHERE portfolio_id = $1 ORDER BY valuation_date",
+            portfolio_id
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|r| ValuationPoint {
+                    date: r.valuation_date,
+                    value: r.market_value.to_f64().unwrap_or(0.0),
+                    flow: r.net_flow.to_f64().unwrap_or(0.0),
+                })
+                .collect(),
+        ))
+    }
+}

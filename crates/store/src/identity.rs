@@ -1,0 +1,345 @@
+//! Users, sign-in throttling, second factor, invitations, strategy assignments and role policy.
+
+use chrono::{DateTime, Utc};
+use pms_domain::identity::Role;
+
+use crate::error::{StoreError, StoreResult};
+use crate::Db;
+
+/// A user as stored (the password hash and TOTP secret never leave the server).
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub user_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub rm_id: Option<i32>,
+    pub password_hash: Option<String>,
+    pub is_active: bool,
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRecord {
+    pub fn mfa_enabled(&self) -> bool {
+        self.totp_enabled_at.is_some()
+    }
+}
+
+/// Sign-in failures counted for an e-mail address.
+#[derive(Clone, Debug, Default)]
+pub struct Throttle {
+    pub failures: i32,
+    pub locked_at: Option<DateTime<Utc>>,
+}
+
+/// What an admin sets when creating a user.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub rm_id: Option<i32>,
+    pub password_hash: Option<String>,
+    pub created_by: Option<i64>,
+}
+
+struct UserRow {
+    user_id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    rm_id: Option<i32>,
+    password_hash: Option<String>,
+    is_active: bool,
+    totp_secret: Option<Vec<u8>>,
+    totp_enabled_at: Option<DateTime<Utc>>,
+    last_login_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        let role = Role::from_code(&r.role).ok_or_else(|| {
+            StoreError::Invalid(format!("user {} has unknown role {:?}", r.user_id, r.role))
+        })?;
+        Ok(UserRecord {
+            user_id: r.user_id,
+            email: r.email,
+            display_name: r.display_name,
+            role,
+            rm_id: r.rm_id,
+            password_hash: r.password_hash,
+            is_active: r.is_active,
+            totp_secret: r.totp_secret,
+            totp_enabled_at: r.totp_enabled_at,
+            last_login_at: r.last_login_at,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Normalises an e-mail address the one way it is stored and compared.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl Db {
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query_as!(
+            UserRow,
+            "SELECT user_id, email, display_name, role, rm_id, password_hash, is_active, totp_secret,
+                    totp_enabled_at, last_login_at, created_at
+             FROM app_user WHERE email = $1",
+            normalise_email(email)
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(UserRecord::try_from).transpose()
+    }
+
+    pub async fn user_by_id(&self, user_id: i64) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query_as!(
+            UserRow,
+            "SELECT user_id, email, display_name, role, rm_id, password_hash, is_active, totp_secret,
+                    totp_enabled_at, last_login_at, created_at
+             FROM app_user WHERE user_id = $1",
+            user_id
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(UserRecord::try_from).transpose()
+    }
+
+    pub async fn create_user(&self, new: &NewUser) -> StoreResult<i64> {
+        let result = sqlx::query_scalar!(
+            "INSERT INTO app_user (email, display_name, role, rm_id, password_hash, password_changed_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, $6)
+             RETURNING user_id",
+            normalise_email(&new.email),
+            new.display_name.trim(),
+            new.role.code(),
+            new.rm_id,
+            new.password_hash,
+            new.created_by
+        )
+        .fetch_one(self.pool())
+        .await;
+        match result {
+            Ok(id) => Ok(id),
+            Err(sqlx::Error::Database(e)) if e.constraint() == Some("app_user_email") => {
+                Err(StoreError::Conflict(format!(
+                    "a user with e-mail {} already exists",
+                    normalise_email(&new.email)
+                )))
+            }
+            Err(sqlx::Error::Database(e)) if e.constraint() == Some("app_user_rm_id_key") => {
+                Err(StoreError::Conflict(
+                    "that relationship manager is already linked to another user".into(),
+                ))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query!(
+            "UPDATE app_user SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE user_id = $1",
+            user_id,
+            hash
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_login(&self, user_id: i64, email: &str) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query!(
+            "UPDATE app_user SET last_login_at = now() WHERE user_id = $1",
+            user_id
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "DELETE FROM login_throttle WHERE email = $1",
+            normalise_email(email)
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- throttling -----------------------------------------------------------------------
+
+    pub async fn login_throttle(&self, email: &str) -> StoreResult<Throttle> {
+        let row = sqlx::query!(
+            "SELECT failures, locked_at FROM login_throttle WHERE email = $1",
+            normalise_email(email)
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row
+            .map(|r| Throttle {
+                failures: r.failures,
+                locked_at: r.locked_at,
+            })
+            .unwrap_or_default())
+    }
+
+    /// Counts a failed sign-in; locks the address when the count reaches `limit`.
+    pub async fn record_login_failure(&self, email: &str, limit: i32) -> StoreResult<Throttle> {
+        let row = sqlx::query!(
+            "INSERT INTO login_throttle (email, failures, last_failure_at, locked_at)
+             VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() END)
+             ON CONFLICT (email) DO UPDATE SET
+                 failures = login_throttle.failures + 1,
+                 last_failure_at = now(),
+                 locked_at = coalesce(login_throttle.locked_at,
+                                      CASE WHEN login_throttle.failures + 1 >= $2 THEN now() END)
+             RETURNING failures, locked_at",
+            normalise_email(email),
+            limit
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Throttle {
+            failures: row.failures,
+            locked_at: row.locked_at,
+        })
+    }
+
+    /// Admin unlock: clears the failure count of a user's address. True if it was locked.
+    pub async fn unlock_login(&self, email: &str) -> StoreResult<bool> {
+        let res = sqlx::query!(
+            "DELETE FROM login_throttle WHERE email = $1 AND locked_at IS NOT NULL",
+            normalise_email(email)
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    // ----- second factor ----------------------------------------------------------------------
+
+    /// Turns on the second factor with its (encrypted) secret and replaces the recovery codes
+    /// (stored hashed), in one step.
+    pub async fn enable_totp(
+        &self,
+        user_id: i64,
+        sealed_secret: &[u8],
+        recovery_code_hashes: &[String],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query!(
+            "UPDATE app_user SET totp_secret = $2, totp_enabled_at = now(), totp_last_step = NULL, updated_at = now()
+             WHERE user_id = $1",
+            user_id,
+            sealed_secret
+        )
+        .execute(&mut *tx)
+        .await?;
+        self.replace_recovery_codes_in(&mut tx, user_id, recovery_code_hashes)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: i64,
+        recovery_code_hashes: &[String],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        self.replace_recovery_codes_in(&mut tx, user_id, recovery_code_hashes)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn replace_recovery_codes_in(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        user_id: i64,
+        recovery_code_hashes: &[String],
+    ) -> StoreResult<()> {
+        sqlx::query!("DELETE FROM user_recovery_code WHERE user_id = $1", user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!(
+            "INSERT INTO user_recovery_code (user_id, code_hash) SELECT $1, unnest($2::text[])",
+            user_id,
+            recovery_code_hashes
+        )
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Admin "reset MFA": removes the second factor and the recovery codes.
+    pub async fn reset_totp(&self, user_id: i64) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query!(
+            "UPDATE app_user SET totp_secret = NULL, totp_enabled_at = NULL, updated_at = now() WHERE user_id = $1",
+            user_id
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!("DELETE FROM user_recovery_code WHERE user_id = $1", user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses up a recovery code; true if it was valid and unused.
+    pub async fn use_recovery_code(&self, user_id: i64, code_hash: &str) -> StoreResult<bool> {
+        let res = sqlx::query!(
+            "UPDATE user_recovery_code SET used_at = now()
+             WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            user_id,
+            code_hash
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    pub async fn remaining_recovery_codes(&self, user_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM user_recovery_code WHERE user_id = $1 AND used_at IS NULL"#,
+            user_id
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    pub async fn mfa_required(&self, role: Role) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar!(
+            "SELECT mfa_required FROM role_policy WHERE role = $1",
+            role.code()
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .unwrap_or(false))
+    }
+}
+
+impl Db {
+    /// Accepts a TOTP time step only if it is later than the last one used (no replay).
+    pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {
+        let res = sqlx::query!(
+            "UPDATE app_user SET totp_last_step = $2
+             WHERE user_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            user_id,
+            step
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+}

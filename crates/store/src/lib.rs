@@ -1,0 +1,32 @@
+//! The Hub's PostgreSQL store. Everything the application reads or writes in the database goes
+//! through this crate: connecting, applying the migrations in `/migrations`, and one module per
+//! area of queries.
+//!
+//! - [`db`]: the pool ([`Db`]), migrations, readiness.
+//! - [`scope`]: the data-access scope every client or portfolio query goes through.
+//! - [`identity`]: users, sign-in throttling, second factor, role policy.
+//! - [`admin`]: what the admin console changes.
+//! - [`api_clients`]: API clients, tokens and signing keys.
+//! - [`clients`]: client and portfolio reads, within a scope.
+//! - [`audit`]: the append-only, hash-chained audit trail.
+//! - [`ingest_jobs`]: the ingest job log as the Ingest page reads it; scheduling locks.
+//! - [`sessions`]: server-side sessions for tower-sessions.
+//! - [`status`]: how current the data is.
+//! - [`summary`]: the executive summary.
+
+pub mod admin;
+pub mod api_clients;
+pub mod audit;
+pub mod clients;
+pub mod db;
+pub mod error;
+pub mod identity;
+pub mod ingest_jobs;
+pub mod scope;
+pub mod sessions;
+pub mod status;
+pub mod summary;
+
+pub use db::Db;
+pub use error::{StoreError, StoreResult};
+pub use scope::Scope;

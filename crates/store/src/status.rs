@@ -1,0 +1,35 @@
+//! How current the data is, for the header.
+
+use pms_domain::status::DataStatus;
+
+use crate::{error::StoreResult, Db};
+
+impl Db {
+    pub async fn data_status(&self) -> StoreResult<DataStatus> {
+        let row = sqlx::query!(
+            r#"SELECT
+                 (SELECT max(as_of) FROM ingest_job WHERE status = 'succeeded') AS "data_as_of",
+                 (SELECT max(finished_at) FROM ingest_job WHERE status = 'succeeded') AS "last_load_at",
+                 now() AS "checked_at!""#
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(DataStatus {
+            data_as_of: row.data_as_of,
+            last_load_at: row.last_load_at,
+            checked_at: row.checked_at,
+        })
+    }
+}
+
+impl Db {
+    /// True once any load has succeeded.
+    pub async fn has_loaded_data(&self) -> StoreResult<bool> {
+        let loaded = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM ingest_job WHERE status = 'succeeded') AS "loaded!""#
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(loaded)
+    }
+}

@@ -1,0 +1,76 @@
+import { test, expect } from '@playwright/test';
+import { USERS, hydrated, login, openSection, snap } from './helpers';
+
+test('an RM sees their clients, searches, sorts, exports and opens one', async ({ page }, testInfo) => {
+  await login(page, USERS.rm1);
+  await openSection(page, testInfo, 'Client analytics');
+  await expect(page).toHaveURL(/\/clients/);
+  const table = page.getByTestId('client-table');
+  await expect(table).toBeVisible();
+  const count = await page.getByTestId('client-count').innerText();
+  const total = parseInt(count, 10);
+  expect(total).toBeGreaterThan(5);
+  // Every row is this RM's client.
+  const rms = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+  expect(new Set(rms)).toEqual(new Set(['Anand Singhania']));
+  await snap(page, testInfo, 'clients');
+
+  // Sorting by name puts the names in order; the URL keeps the view.
+  await table.getByRole('link', { name: /^Client/ }).click();
+  await expect(page).toHaveURL(/sort=name/);
+  const names = await table.locator('tbody tr td:first-child a').allInnerTexts();
+  const lower = names.map((n) => n.toLowerCase());
+  expect(lower).toEqual([...lower].sort());
+
+  // Search narrows the list.
+  const first = names[0];
+  await page.getByRole('searchbox', { name: 'Search clients' }).fill(first.split(' ')[0]);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/q=/);
+  await expect(table.locator('tbody tr').first()).toContainText(first.split(' ')[0]);
+
+  // The CSV export downloads the same clients.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('clients.csv');
+
+  // Open the client.
+  await table.locator('tbody tr td:first-child a').first().click();
+  await expect(page).toHaveURL(/\/clients\/\d+$/);
+  await expect(page.getByTestId('client-name')).toBeVisible();
+  await expect(page.getByTestId('portfolio').first()).toBeVisible();
+  await snap(page, testInfo, 'client');
+});
+
+test('the what-if runs in the browser: without a withdrawal TWRR stays, XIRR and the fee move', async ({ page }, testInfo) => {
+  await login(page, USERS.admin);
+  // Clients with the most AUM have long histories with withdrawals.
+  await page.goto('/clients?sort=aum&dir=desc');
+  await hydrated(page);
+  const links = await page.getByTestId('client-table').locator('tbody tr td:first-child a').evaluateAll(
+    (as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')),
+  );
+  for (const href of links.slice(0, 25)) {
+    await page.goto(href!);
+    await hydrated(page);
+    const toggles = page.getByTestId('what-if-toggle');
+    for (let i = 0; i < (await toggles.count()); i++) {
+      await toggles.nth(i).click();
+      const select = page.getByTestId('what-if-select');
+      if ((await select.count()) === 0) continue;
+      await expect(select.first()).toBeVisible();
+      const option = await select.first().locator('option').nth(1).getAttribute('value');
+      await select.first().selectOption(option!);
+      const row = page.getByTestId('what-if-table').first();
+      const twrr = row.locator('tr', { hasText: 'TWRR' }).locator('td');
+      await expect(twrr.nth(1)).not.toHaveText('—');
+      expect(await twrr.nth(1).innerText()).toBe(await twrr.nth(0).innerText());
+      const fee = row.locator('tr', { hasText: 'Management fee' }).locator('td');
+      expect(await fee.nth(1).innerText()).not.toBe(await fee.nth(0).innerText());
+      await snap(page, testInfo, 'what-if');
+      return;
+    }
+  }
+  throw new Error('no client among the top 25 has a flow to try the what-if on');
+});

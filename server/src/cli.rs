@@ -1,0 +1,136 @@
+//! The command line: one binary for serving, operating and scripting the Hub.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pms-hub",
+    version,
+    about = "PMS Intelligence Hub: server and operator tool"
+)]
+pub struct Cli {
+    /// Log format: human-readable lines or JSON objects (one per line).
+    #[arg(long, global = true, env = "PMS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application (migrates the database first). Without DATABASE_URL, starts a
+    /// private PostgreSQL cluster in the data folder and loads demo data on first start.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage the private PostgreSQL cluster used when no DATABASE_URL is given.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Load report files or pull from Salesforce / the Wealth Spectrum API.
+    Ingest(IngestArgs),
+    /// Generate the demo data set in the source formats and load it through the real pipeline.
+    DemoData(DemoArgs),
+    /// Create users (e.g. the first admin) from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Metric library tools.
+    Metrics {
+        #[command(subcommand)]
+        action: MetricsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbAction {
+    /// Start (or reuse) the private cluster and print its DATABASE_URL.
+    Start,
+    /// Stop the private cluster.
+    Stop,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files to load, in order (CSV or XLSX; Wealth Spectrum reports or Salesforce exports).
+    pub files: Vec<PathBuf>,
+    /// The Wealth Spectrum report, when it cannot be told from the file name or headers.
+    #[arg(long)]
+    pub report: Option<String>,
+    /// A column-mapping profile (TOML) instead of the shipped default.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Treat the files as Salesforce exports (Data Loader or report CSV).
+    #[arg(long)]
+    pub salesforce: bool,
+    /// Pull changes from Salesforce through its REST API (PMS_SF_* settings).
+    #[arg(long)]
+    pub salesforce_sync: bool,
+    /// Pull reports from the Wealth Spectrum API (PMS_WS_API_URL, PMS_WS_API_KEY).
+    #[arg(long)]
+    pub wealth_spectrum_sync: bool,
+    /// No progress bar (for logs and scripts).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// small = 500 clients, medium = 10,000, large = 100,000 clients and 10 million transactions.
+    #[arg(long, default_value = "small")]
+    pub size: String,
+    /// Same seed, same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the files (default: a folder in the data directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only write the files; do not load them.
+    #[arg(long)]
+    pub no_load: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user and print a one-time link to choose a password.
+    Add {
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// rm, pm, compliance, admin or data_steward
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Recompute the hash chain and report the first row that does not fit.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsAction {
+    /// Read a file in the format of golden/metrics.json and print it with every case's
+    /// `expected` replaced by what the library computes (`null` where undefined).
+    Eval {
+        /// The JSON file to evaluate (`-` for standard input).
+        file: PathBuf,
+    },
+}

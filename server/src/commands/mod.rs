@@ -1,0 +1,145 @@
+//! What each subcommand does. Every command that needs the database resolves it the same way:
+//! `DATABASE_URL` if given, else the private cluster.
+
+mod audit;
+pub mod demo;
+mod ingest;
+mod users;
+
+use anyhow::Context;
+
+use crate::cli::{AuditAction, Cli, Command, DbAction, MetricsAction, UserAction};
+use crate::config::Config;
+use crate::embedded_pg::PrivateCluster;
+use crate::startup::Application;
+use pms_store::Db;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            with_database(&config, |db| async move {
+                db.migrate().await.map_err(Into::into)
+            })
+            .await
+        }
+        Command::Db {
+            action: DbAction::Start,
+        } => {
+            let cluster = PrivateCluster::start(&config.data_dir).await?;
+            println!("DATABASE_URL={}", cluster.url());
+            Ok(())
+        }
+        Command::Db {
+            action: DbAction::Stop,
+        } => {
+            let stopped = PrivateCluster::stop_existing(&config.data_dir).await?;
+            println!("{}", if stopped { "stopped" } else { "not running" });
+            Ok(())
+        }
+        Command::Metrics {
+            action: MetricsAction::Eval { file },
+        } => metrics_eval(&file),
+        Command::Ingest(args) => {
+            with_database(&config, |db| ingest::run(db, config.clone(), args)).await
+        }
+        Command::DemoData(args) => {
+            with_database(&config, |db| demo::run(db, config.clone(), args)).await
+        }
+        Command::User {
+            action: UserAction::Add { email, name, role },
+        } => {
+            with_database(&config, |db| {
+                users::add(db, config.clone(), email, name, role)
+            })
+            .await
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => with_database(&config, audit::verify).await,
+    }
+}
+
+/// The database for this run, and the private cluster behind it when there is one.
+async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateCluster>)> {
+    let (url, cluster) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let cluster = PrivateCluster::start(&config.data_dir).await?;
+            (cluster.url(), Some(cluster))
+        }
+    };
+    let db = Db::connect(
+        &url,
+        config.db_max_connections,
+        std::time::Duration::from_secs(10),
+    )
+    .await
+    .with_context(|| format!("cannot connect to the database at {}", redact(&url)))?;
+    Ok((db, cluster))
+}
+
+/// Runs `f` against a migrated database, then stops a private cluster this run started.
+async fn with_database<F, Fut>(config: &Config, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let (db, cluster) = open_database(config).await?;
+    let result = async {
+        db.migrate().await.context("applying migrations")?;
+        f(db.clone()).await
+    }
+    .await;
+    db.close().await;
+    if let Some(cluster) = cluster {
+        cluster.stop(false).await?;
+    }
+    result
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app_config = config.clone();
+    with_database(&config, |db| async move {
+        let config = app_config;
+        if config.demo_on_empty {
+            demo::load_if_empty(&db, &config).await?;
+        }
+        let app = Application::build(&config, db.clone()).await?;
+        crate::jobs::spawn_all(app.state(), &config);
+        println!();
+        println!(
+            "  PMS Intelligence Hub is running at http://{}",
+            app.address()
+        );
+        demo::print_logins(&db).await?;
+        println!();
+        app.run_until(crate::shutdown::signal()).await
+    })
+    .await
+}
+
+fn metrics_eval(file: &std::path::Path) -> anyhow::Result<()> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", file.display()))?;
+    let out = pms_metrics::golden::evaluate(&doc)?;
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((creds, rest)) if creds.contains(':') && creds.matches(':').count() > 1 => {
+            let user = creds.rsplit_once(':').map(|(u, _)| u).unwrap_or(creds);
+            format!("{user}:***@{rest}")
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,139 @@
+//! Configuration: one typed struct from environment variables (see `.env.example` for the list
+//! and defaults). Secrets only ever come from the environment, never from the repository.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}={value:?} is not valid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// PostgreSQL to use; `None` starts the private cluster under `data_dir`.
+    pub database_url: Option<String>,
+    /// Where the HTTP server listens.
+    pub bind: SocketAddr,
+    /// Project-local state: the private cluster, uploads, the drop folder, a development key.
+    pub data_dir: PathBuf,
+    pub db_max_connections: u32,
+    /// Load the demo data set when the database has no data yet (default: only when using the
+    /// private cluster, so a real database is never filled with invented clients).
+    pub demo_on_empty: bool,
+    /// The demo size loaded on an empty database.
+    pub demo_size: String,
+    /// Base64 of 32 bytes; without it a key file in `data_dir` is used (development only).
+    pub master_key: Option<String>,
+    /// The public origin (`https://hub.firm.in`): secure cookies, HSTS, CSRF origin.
+    pub public_origin: Option<String>,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub trust_proxy: bool,
+    /// Sign-in attempts per minute per client address.
+    pub login_rate_per_minute: u32,
+    /// Drop folder watched for report files (default `data_dir/inbox`); "off" disables.
+    pub drop_dir: Option<PathBuf>,
+    /// Cron expression (UTC) for the Salesforce sync, e.g. `0 30 20 * * *` (02:00 IST).
+    pub salesforce_schedule: Option<String>,
+    /// Cron expression (UTC) for the Wealth Spectrum API sync.
+    pub wealth_spectrum_schedule: Option<String>,
+    /// A column-mapping profile file to use instead of the shipped default.
+    pub profile_file: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let database_url = var("DATABASE_URL").filter(|v| !v.trim().is_empty());
+        let bind = parse(
+            "PMS_BIND",
+            var("PMS_BIND").or_else(|| var("LEPTOS_SITE_ADDR")),
+            "127.0.0.1:3000",
+        )?;
+        let data_dir = PathBuf::from(var("PMS_DATA_DIR").unwrap_or_else(|| ".pmsdata".into()));
+        let db_max_connections = parse(
+            "PMS_DB_MAX_CONNECTIONS",
+            var("PMS_DB_MAX_CONNECTIONS"),
+            "16",
+        )?;
+        let demo_default = if database_url.is_none() {
+            "true"
+        } else {
+            "false"
+        };
+        let demo_on_empty = parse("PMS_DEMO_ON_EMPTY", var("PMS_DEMO_ON_EMPTY"), demo_default)?;
+        let idle: u64 = parse(
+            "PMS_SESSION_IDLE_MINUTES",
+            var("PMS_SESSION_IDLE_MINUTES"),
+            "30",
+        )?;
+        let absolute: u64 = parse("PMS_SESSION_MAX_HOURS", var("PMS_SESSION_MAX_HOURS"), "12")?;
+        let drop_dir = match var("PMS_DROP_DIR").as_deref().map(str::trim) {
+            Some("off") => None,
+            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+            _ => Some(data_dir.join("inbox")),
+        };
+        let public_origin = var("PMS_PUBLIC_URL")
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(origin) = &public_origin {
+            if !(origin.starts_with("https://") || origin.starts_with("http://")) {
+                return Err(ConfigError::Invalid {
+                    name: "PMS_PUBLIC_URL",
+                    value: origin.clone(),
+                    reason: "write it with its scheme, e.g. https://hub.firm.in".into(),
+                });
+            }
+        }
+        Ok(Self {
+            database_url,
+            bind,
+            data_dir,
+            db_max_connections,
+            demo_on_empty,
+            demo_size: var("PMS_DEMO_SIZE").unwrap_or_else(|| "small".into()),
+            master_key: var("PMS_MASTER_KEY").filter(|v| !v.trim().is_empty()),
+            public_origin,
+            session_idle: Duration::from_secs(60 * idle.max(1)),
+            session_absolute: Duration::from_secs(3600 * absolute.max(1)),
+            trust_proxy: parse("PMS_TRUST_PROXY", var("PMS_TRUST_PROXY"), "false")?,
+            login_rate_per_minute: parse(
+                "PMS_LOGIN_RATE_PER_MINUTE",
+                var("PMS_LOGIN_RATE_PER_MINUTE"),
+                "10",
+            )?,
+            drop_dir,
+            salesforce_schedule: var("PMS_SF_SYNC_CRON").filter(|v| !v.trim().is_empty()),
+            wealth_spectrum_schedule: var("PMS_WS_SYNC_CRON").filter(|v| !v.trim().is_empty()),
+            profile_file: var("PMS_PROFILE")
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from),
+        })
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn parse<T>(name: &'static str, value: Option<String>, default: &str) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let value = value.unwrap_or_else(|| default.to_owned());
+    value
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            value,
+            reason: e.to_string(),
+        })
+}

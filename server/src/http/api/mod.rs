@@ -1,0 +1,114 @@
+//! The REST API for other systems (`/api/v1`): a bearer token from `POST /api/v1/auth/token`
+//! (or a signed-in browser session), JSON in and out. Every read goes through the caller's data
+//! scope, exactly as the pages do; every client view and export is in the audit trail.
+
+mod clients;
+mod exports;
+mod token;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use pms_auth::Principal;
+use pms_domain::identity::Capability;
+use pms_store::audit::AuditEvent;
+
+use super::error::ApiError;
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/token", post(token::issue))
+        .route("/api/v1/me", get(clients::me))
+        .route("/api/v1/clients", get(clients::list))
+        .route("/api/v1/clients/{id}", get(clients::detail))
+        .route(
+            "/api/v1/portfolios/{id}/valuations",
+            get(clients::valuations),
+        )
+        .route("/api/v1/exports/clients.csv", get(exports::clients_csv))
+}
+
+/// The authenticated caller (401 without one).
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| {
+                ApiError::Unauthorized("send a bearer token from POST /api/v1/auth/token".into())
+            })
+    }
+}
+
+impl Caller {
+    pub fn require(&self, capability: Capability) -> Result<&Principal, ApiError> {
+        if self.0.can(capability) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not do this",
+                self.0.user.role.label()
+            )))
+        }
+    }
+}
+
+/// Where a request came from, for the audit trail.
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Origin { ip, user_agent })
+    }
+}
+
+/// Records an API action in the audit trail.
+pub async fn audit(
+    state: &AppState,
+    principal: Option<&Principal>,
+    origin: &Origin,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    let event = AuditEvent {
+        actor_user_id: principal.and_then(Principal::actor_user_id),
+        actor: principal
+            .map(Principal::actor)
+            .unwrap_or_else(|| "anonymous".into()),
+        ip: origin.ip.clone(),
+        user_agent: origin.user_agent.clone(),
+        action: action.into(),
+        object_type: object.as_ref().map(|o| o.0.to_owned()),
+        object_id: object.map(|o| o.1),
+        details,
+    };
+    state
+        .db
+        .audit(&event)
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from)
+}

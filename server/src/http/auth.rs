@@ -1,0 +1,161 @@
+//! Who is calling: a bearer token (REST clients) or the session cookie (people), resolved
+//! once per request into a [`Principal`] with its data scope; then the guard that keeps
+//! anonymous and half-signed-in callers to the few pages they may see.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use pms_app::ssr::session::{self, SignIn, Stage};
+use pms_auth::Principal;
+use tower_sessions::Session;
+
+use super::error::ApiError;
+use super::AppState;
+
+/// Present on requests of a user who must set up a second factor before anything else.
+#[derive(Clone, Copy, Debug)]
+pub struct EnrolmentRequired;
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+pub async fn authenticate(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(token) = bearer(req.headers()) {
+        let verified = pms_auth::api_token::verify(&state.db, &state.keys, token).await;
+        let principal = match verified {
+            Ok((client, jti)) => Principal::for_api_client(&state.db, &client, jti).await,
+            Err(e) => Err(e),
+        };
+        return match principal {
+            Ok(p) => {
+                req.extensions_mut().insert(p);
+                next.run(req).await
+            }
+            Err(e) => ApiError::Unauthorized(e.to_string()).into_response(),
+        };
+    }
+    if let Some(sign_in) = session::current(&session).await {
+        let age = chrono::Utc::now().timestamp() - sign_in.since;
+        if age > state.security.absolute_timeout.as_secs() as i64 {
+            let _ = session::end(&session).await;
+        } else {
+            match load(&state, &sign_in).await {
+                Ok(Some(principal)) => {
+                    if sign_in.stage == Stage::MustEnrol {
+                        req.extensions_mut().insert(EnrolmentRequired);
+                    }
+                    req.extensions_mut().insert(principal);
+                }
+                // A deactivated user's session ends at their next request.
+                Ok(None) if sign_in.stage != Stage::SecondFactor => {
+                    let _ = session::end(&session).await;
+                }
+                Ok(None) => {}
+                Err(e) => return ApiError::Internal(e).into_response(),
+            }
+            req.extensions_mut().insert(sign_in);
+        }
+    }
+    next.run(req).await
+}
+
+/// The principal for a session that has got past the password (and, if any, second factor).
+async fn load(state: &AppState, sign_in: &SignIn) -> Result<Option<Principal>, String> {
+    if sign_in.stage == Stage::SecondFactor {
+        return Ok(None);
+    }
+    let user = state
+        .db
+        .user_by_id(sign_in.user_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    match user.filter(|u| u.is_active) {
+        Some(user) => Principal::for_user(&state.db, &user)
+            .await
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        None => Ok(None),
+    }
+}
+
+/// Paths anyone may request.
+fn public(path: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "/login",
+        "/healthz",
+        "/readyz",
+        "/favicon.svg",
+        "/branding/logo",
+        "/api/v1/auth/token",
+    ];
+    const PREFIXES: &[&str] = &["/pkg/", "/login/", "/invite/", "/api/auth/"];
+    EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+fn wants_page(req: &Request) -> bool {
+    req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
+}
+
+pub async fn guard(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if public(&path) {
+        return next.run(req).await;
+    }
+    if req.extensions().get::<Principal>().is_some() {
+        if req.extensions().get::<EnrolmentRequired>().is_none()
+            || path == "/account/security"
+            || path.starts_with("/api/account/")
+        {
+            return next.run(req).await;
+        }
+        return if wants_page(&req) {
+            Redirect::to("/account/security?required=1").into_response()
+        } else {
+            ApiError::Forbidden(
+                "set up two-factor authentication first (Account → Security)".into(),
+            )
+            .into_response()
+        };
+    }
+    if wants_page(&req) {
+        let pending = req.extensions().get::<SignIn>().map(|s| s.stage);
+        let target = match pending {
+            Some(Stage::SecondFactor) => "/login/verify".to_owned(),
+            _ => {
+                let next_path = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                format!("/login?next={}", urlencode(next_path))
+            }
+        };
+        return Redirect::to(&target).into_response();
+    }
+    ApiError::Unauthorized("sign in first".into()).into_response()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

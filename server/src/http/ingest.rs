@@ -1,0 +1,568 @@
+//! Uploads and downloads of the Ingest page.
+//!
+//! - `POST /ingest/upload` (multipart: `file`, optional `report` — a report code, `salesforce`,
+//!   or empty to recognise it —, optional `salesforce`): streams the file to the upload folder
+//!   (never held in memory), queues an ingest job, starts the load in the background and
+//!   answers `{ "job_id": N }` at once; the page follows the job's progress. A plain form post
+//!   (no JavaScript) is answered with a redirect to the job instead.
+//! - `GET /ingest/jobs/{id}/errors.csv`: a rejected load's problems as CSV.
+//!
+//! Both need the `RunIngest` capability (data stewards and admins) and are audited.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::multipart::{Field, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use pms_auth::Principal;
+use pms_domain::identity::Capability;
+use pms_domain::ingest::{format_bytes, SALESFORCE_UPLOAD};
+use pms_ingest::load::{Job, JobSpec, Source, Trigger};
+use pms_ingest::report::ReportKind;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::api::{audit, Caller, Origin};
+use super::error::ApiError;
+use super::AppState;
+use crate::jobs::file_load::{self, FileJob, FileKind};
+
+/// The upload size limit, from `PMS_MAX_UPLOAD_MB`.
+#[derive(Clone, Copy, Debug)]
+struct UploadLimit {
+    bytes: u64,
+}
+
+pub fn router() -> Router<AppState> {
+    // A bad value stops the server at start-up (`jobs::try_spawn_all`); here it falls back.
+    let mb =
+        pms_domain::ingest::parse_max_upload_mb(std::env::var("PMS_MAX_UPLOAD_MB").ok().as_deref())
+            .unwrap_or(pms_domain::ingest::DEFAULT_MAX_UPLOAD_MB);
+    let limit = UploadLimit {
+        bytes: mb * 1024 * 1024,
+    };
+    Router::new()
+        .route("/ingest/upload", post(upload))
+        .route("/ingest/jobs/{id}/errors.csv", get(errors_csv))
+        // The upload is streamed to disk and counted against our own limit (a clear 413), so
+        // axum's 2 MB default must not apply.
+        .layer(DefaultBodyLimit::disable())
+        .layer(Extension(limit))
+}
+
+/// Why an upload was refused, with a code the page can show without JavaScript.
+struct UploadError {
+    error: ApiError,
+    code: &'static str,
+}
+
+impl UploadError {
+    fn new(code: &'static str, error: ApiError) -> Self {
+        Self { error, code }
+    }
+}
+
+impl From<ApiError> for UploadError {
+    fn from(error: ApiError) -> Self {
+        let code = match &error {
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::BadRequest(_) => "bad_request",
+            _ => "failed",
+        };
+        Self { error, code }
+    }
+}
+
+/// A plain HTML form post (no JavaScript) wants a page back, not JSON.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(limit): Extension<UploadLimit>,
+    caller: Caller,
+    origin: Origin,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let html = wants_html(&headers);
+    match receive(&state, limit, &caller, &origin, &headers, multipart).await {
+        Ok(job_id) if html => Redirect::to(&format!("/ingest?job={job_id}")).into_response(),
+        Ok(job_id) => Json(json!({ "job_id": job_id })).into_response(),
+        Err(e) if html => {
+            if let ApiError::Internal(detail) = &e.error {
+                tracing::error!(error = %detail, "upload failed");
+            }
+            Redirect::to(&format!("/ingest?upload_error={}", e.code)).into_response()
+        }
+        Err(e) => e.error.into_response(),
+    }
+}
+
+/// An uploaded file on disk, removed when dropped unless the load took it over.
+struct Spooled {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// What the form sent.
+struct Received {
+    file: Spooled,
+    original_name: String,
+    bytes: u64,
+    sha256: String,
+    report: Option<String>,
+    salesforce: bool,
+}
+
+async fn receive(
+    state: &AppState,
+    limit: UploadLimit,
+    caller: &Caller,
+    origin: &Origin,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<i64, UploadError> {
+    let principal = caller.require(Capability::RunIngest).map_err(|_| {
+        UploadError::new(
+            "forbidden",
+            ApiError::Forbidden(format!(
+                "loading data is for data stewards and admins; the {} role may not upload files",
+                caller.0.user.role.label()
+            )),
+        )
+    })?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // The form's other fields and multipart framing add a little to the file itself.
+    if declared.is_some_and(|n| n > limit.bytes + 64 * 1024) {
+        return Err(too_large(limit).into());
+    }
+    let multipart = multipart.map_err(|e| {
+        UploadError::new(
+            "bad_request",
+            ApiError::BadRequest(format!("send the file as multipart/form-data: {e}")),
+        )
+    })?;
+    let received = read_form(&state.ingest.upload_dir, limit, multipart).await?;
+    start(state, principal, origin, received).await
+}
+
+fn too_large(limit: UploadLimit) -> ApiError {
+    ApiError::TooLarge(format!(
+        "the file is larger than the upload limit of {} (PMS_MAX_UPLOAD_MB); split it, or copy it into the drop folder instead",
+        format_bytes(limit.bytes as i64)
+    ))
+}
+
+/// Reads the form, streaming the file to `upload_dir/<uuid>-<sanitised name>`.
+async fn read_form(
+    upload_dir: &Path,
+    limit: UploadLimit,
+    mut multipart: Multipart,
+) -> Result<Received, UploadError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        UploadError::new(
+            "bad_request",
+            ApiError::BadRequest(format!("the upload was interrupted or malformed: {e}")),
+        )
+    };
+    let mut file: Option<(Spooled, String, u64, String)> = None;
+    let mut report = None;
+    let mut salesforce = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("file") => {
+                let original = field
+                    .file_name()
+                    .map(display_name)
+                    .filter(|n| !n.is_empty());
+                let Some(original) = original else {
+                    // An empty file input still sends a part; skip it.
+                    while field.chunk().await.map_err(bad)?.is_some() {}
+                    continue;
+                };
+                if file.is_some() {
+                    return Err(UploadError::new(
+                        "bad_request",
+                        ApiError::BadRequest("send one file per upload".into()),
+                    ));
+                }
+                if !file_load::is_accepted(&original) {
+                    return Err(UploadError::new(
+                        "bad_type",
+                        ApiError::BadRequest(format!(
+                            "{original} cannot be loaded: choose a CSV or Excel file (.csv, .xlsx, .xls)"
+                        )),
+                    ));
+                }
+                let (spooled, bytes, sha) = spool(upload_dir, &original, limit, &mut field).await?;
+                file = Some((spooled, original, bytes, sha));
+            }
+            Some("report") => report = Some(small_text(&mut field).await.map_err(bad)?),
+            Some("salesforce") => {
+                let value = small_text(&mut field).await.map_err(bad)?;
+                salesforce = matches!(value.trim(), "1" | "true" | "on" | "yes");
+            }
+            _ => while field.chunk().await.map_err(bad)?.is_some() {},
+        }
+    }
+    let Some((file, original_name, bytes, sha256)) = file else {
+        return Err(UploadError::new(
+            "no_file",
+            ApiError::BadRequest("choose a file to upload (field \"file\")".into()),
+        ));
+    };
+    if bytes == 0 {
+        return Err(UploadError::new(
+            "empty",
+            ApiError::BadRequest(format!("{original_name} is empty")),
+        ));
+    }
+    Ok(Received {
+        file,
+        original_name,
+        bytes,
+        sha256,
+        report: report
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty()),
+        salesforce,
+    })
+}
+
+/// A short text field (at most 200 bytes are kept).
+async fn small_text(
+    field: &mut Field<'_>,
+) -> Result<String, axum::extract::multipart::MultipartError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        if out.len() < 200 {
+            out.extend_from_slice(&chunk[..chunk.len().min(200 - out.len())]);
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The name as the user knows it: no folders (old browsers send a full path), no control
+/// characters, at most 200 characters.
+fn display_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    base.chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A name safe on any file system: letters, digits, `.`, `-` and `_` only.
+fn sanitise(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    let mut out: String = cleaned.chars().rev().take(120).collect();
+    out = out.chars().rev().collect();
+    if out.is_empty() {
+        "upload".into()
+    } else {
+        out
+    }
+}
+
+/// Streams a file field to disk, counting and hashing as it goes.
+async fn spool(
+    upload_dir: &Path,
+    original: &str,
+    limit: UploadLimit,
+    field: &mut Field<'_>,
+) -> Result<(Spooled, u64, String), UploadError> {
+    let internal = |what: &str, e: std::io::Error| {
+        UploadError::from(ApiError::Internal(format!(
+            "{what} in {}: {e}",
+            upload_dir.display()
+        )))
+    };
+    tokio::fs::create_dir_all(upload_dir)
+        .await
+        .map_err(|e| internal("cannot create the upload folder", e))?;
+    let path = upload_dir.join(format!("{}-{}", uuid::Uuid::new_v4(), sanitise(original)));
+    let mut out = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| internal("cannot create an upload file", e))?;
+    let spooled = Spooled { path, keep: false };
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    loop {
+        let chunk = field.chunk().await.map_err(|e| {
+            UploadError::new(
+                "bad_request",
+                ApiError::BadRequest(format!("the upload was interrupted: {e}")),
+            )
+        })?;
+        let Some(chunk) = chunk else { break };
+        bytes += chunk.len() as u64;
+        if bytes > limit.bytes {
+            return Err(too_large(limit).into());
+        }
+        hasher.update(&chunk);
+        out.write_all(&chunk)
+            .await
+            .map_err(|e| internal("cannot write an upload file", e))?;
+    }
+    out.flush()
+        .await
+        .map_err(|e| internal("cannot write an upload file", e))?;
+    Ok((spooled, bytes, hex::encode(hasher.finalize())))
+}
+
+/// Which loader the upload goes to: what the form said, else what the file looks like.
+async fn kind_of(received: &Received) -> Result<FileKind, UploadError> {
+    if received.salesforce || received.report.as_deref() == Some(SALESFORCE_UPLOAD) {
+        return match file_load::extension(&received.original_name).as_deref() {
+            Some("csv" | "txt") => Ok(FileKind::Salesforce),
+            _ => Err(UploadError::new(
+                "bad_type",
+                ApiError::BadRequest(
+                    "Salesforce exports are loaded as CSV: export from Data Loader or the report as CSV"
+                        .into(),
+                ),
+            )),
+        };
+    }
+    match received.report.as_deref() {
+        None | Some("auto") => Ok(file_load::detect_kind(&received.file.path).await),
+        Some(code) => ReportKind::from_code(code)
+            .map(|r| FileKind::WealthSpectrum(Some(r)))
+            .ok_or_else(|| {
+                UploadError::new(
+                    "bad_request",
+                    ApiError::BadRequest(format!(
+                        "unknown report {code:?}: leave it empty to recognise the file, or use one of {}",
+                        ReportKind::ALL.map(|r| r.code()).join(", ")
+                    )),
+                )
+            }),
+    }
+}
+
+/// Queues the job, records the upload in the audit trail and starts the load.
+async fn start(
+    state: &AppState,
+    principal: &Principal,
+    origin: &Origin,
+    mut received: Received,
+) -> Result<i64, UploadError> {
+    let kind = kind_of(&received).await?;
+    let requested_by = principal.actor_user_id();
+    let details = json!({
+        "file": received.original_name,
+        "bytes": received.bytes,
+        "sha256": received.sha256,
+        "report": match kind {
+            FileKind::Salesforce => SALESFORCE_UPLOAD,
+            FileKind::WealthSpectrum(Some(r)) => r.code(),
+            FileKind::WealthSpectrum(None) => "auto",
+        },
+    });
+    let db = state.db.clone();
+    let profile = state.ingest.profile.clone();
+    let mut job = FileJob {
+        path: received.file.path.clone(),
+        display_name: received.original_name.clone(),
+        kind,
+        trigger: Trigger::Upload,
+        requested_by,
+        queued_job: None,
+    };
+    match kind {
+        FileKind::WealthSpectrum(report) => {
+            let spec = JobSpec {
+                source: Source::WealthSpectrumFile,
+                report: report.map(|r| r.code()).unwrap_or("unknown").to_owned(),
+                trigger: Trigger::Upload,
+                file_name: Some(received.original_name.clone()),
+                file_sha256: Some(received.sha256.clone()),
+                file_bytes: Some(received.bytes as i64),
+                profile: Some(profile.id()),
+                requested_by,
+            };
+            let queued = Job::queue(db.pool(), &spec)
+                .await
+                .map_err(|e| ApiError::Internal(format!("cannot queue the upload's job: {e}")))?;
+            let recorded = audit(
+                state,
+                Some(principal),
+                origin,
+                "ingest.upload",
+                Some(("ingest_job", queued.id.to_string())),
+                details,
+            )
+            .await;
+            if let Err(e) = recorded {
+                let _ = queued
+                    .fail("failed: the upload could not be recorded in the audit trail. Nothing was loaded.")
+                    .await;
+                return Err(e.into());
+            }
+            job.queued_job = Some(queued.id);
+            received.file.keep = true;
+            spawn_load(db, profile, job);
+            Ok(queued.id)
+        }
+        FileKind::Salesforce => {
+            audit(
+                state,
+                Some(principal),
+                origin,
+                "ingest.upload",
+                Some(("file", received.original_name.clone())),
+                details,
+            )
+            .await?;
+            // The Salesforce loader creates its job as it starts: find it by file and user.
+            let after = db.latest_ingest_job_id().await.map_err(ApiError::from)?;
+            received.file.keep = true;
+            let mut handle = spawn_load(db.clone(), profile, job);
+            loop {
+                tokio::select! {
+                    finished = &mut handle => {
+                        return match finished {
+                            Ok(Some(job_id)) => Ok(job_id),
+                            _ => Err(ApiError::Internal("the Salesforce load could not start".into()).into()),
+                        };
+                    }
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                        let found = db
+                            .find_upload_job(
+                                Source::SalesforceCsv.code(),
+                                &received.original_name,
+                                requested_by,
+                                after,
+                            )
+                            .await
+                            .map_err(ApiError::from)?;
+                        if let Some(job_id) = found {
+                            return Ok(job_id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs the load in the background and deletes the uploaded file afterwards. The task
+/// answers the job's number (or `None` if the load could not run at all).
+fn spawn_load(
+    db: pms_store::Db,
+    profile: pms_ingest::profile::Profile,
+    job: FileJob,
+) -> tokio::task::JoinHandle<Option<i64>> {
+    tokio::spawn(async move {
+        let path = job.path.clone();
+        let queued = job.queued_job;
+        let name = job.display_name.clone();
+        let outcome = file_load::run(&db, &profile, job).await;
+        if let Err(e) = tokio::fs::remove_file(&path).await {
+            tracing::warn!(file = %path.display(), error = %e, "cannot remove an uploaded file");
+        }
+        match outcome {
+            Ok(outcome) => {
+                tracing::info!(file = %name, job = outcome.job_id(), "upload processed");
+                Some(outcome.job_id())
+            }
+            Err(e) => {
+                tracing::error!(file = %name, error = %e, "upload could not be loaded");
+                if let Some(id) = queued {
+                    if let Ok(job) = Job::resume(db.pool(), id).await {
+                        let _ = job.fail(&format!("failed: {e}. Nothing was loaded.")).await;
+                    }
+                }
+                queued
+            }
+        }
+    })
+}
+
+async fn errors_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    origin: Origin,
+    UrlPath(job_id): UrlPath<i64>,
+) -> Result<Response, ApiError> {
+    let principal = caller.require(Capability::RunIngest)?;
+    if state.db.ingest_job(job_id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no ingest job {job_id}")));
+    }
+    let errors = state.db.all_ingest_errors(job_id).await?;
+    audit(
+        &state,
+        Some(principal),
+        &origin,
+        "export.ingest_errors",
+        Some(("ingest_job", job_id.to_string())),
+        json!({ "rows": errors.len() }),
+    )
+    .await?;
+    let body = file_load::errors_csv(&errors);
+    let disposition = format!("attachment; filename=\"job-{job_id}-errors.csv\"");
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned_for_display_and_for_disk() {
+        assert_eq!(
+            display_name("C:\\Users\\farah\\Holdings Oct.csv"),
+            "Holdings Oct.csv"
+        );
+        assert_eq!(display_name("../../etc/passwd"), "passwd");
+        assert_eq!(
+            sanitise("Holdings Oct (final).csv"),
+            "Holdings_Oct__final_.csv"
+        );
+        assert_eq!(sanitise("..hidden.csv"), "hidden.csv");
+        assert_eq!(sanitise("रिपोर्ट.csv"), "_______.csv");
+        assert_eq!(sanitise(""), "upload");
+    }
+}

@@ -1,0 +1,70 @@
+//! Background work of a running server: sweeping expired sessions and loads whose worker died,
+//! watching the drop folder, and the scheduled syncs.
+
+pub mod file_load;
+pub mod schedule;
+pub mod watch;
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::http::AppState;
+
+/// Starts every background task; they live as long as the process. A configuration mistake
+/// (bad cron text, a schedule for a source that is not configured, a bad poll interval or
+/// upload limit) is a start-up error: the message is printed and the process exits, rather
+/// than a server running that silently never syncs. (Callers that can propagate the error
+/// use [`try_spawn_all`].)
+pub fn spawn_all(state: &AppState, config: &Config) {
+    if let Err(e) = try_spawn_all(state, config) {
+        tracing::error!("{e:#}");
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+/// Checks the background tasks' settings, then starts them: the sweeps, the drop-folder watcher
+/// (when `config.drop_dir` is set) and the scheduled syncs.
+pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    let env = |name: &str| std::env::var(name).ok();
+    pms_domain::ingest::parse_max_upload_mb(env("PMS_MAX_UPLOAD_MB").as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let poll = watch::poll_interval(env("PMS_DROP_POLL_SECONDS").as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let schedules = schedule::from_config(
+        config.salesforce_schedule.as_deref(),
+        config.wealth_spectrum_schedule.as_deref(),
+    )?;
+    if let Some(dir) = &config.drop_dir {
+        watch::spawn(
+            state.db.clone(),
+            state.ingest.profile.clone(),
+            dir.clone(),
+            poll,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot create the drop folder {}: {e}", dir.display()))?;
+    }
+    schedule::spawn(state.db.clone(), state.ingest.profile.clone(), schedules);
+    spawn_sweeps(state);
+    Ok(())
+}
+
+/// Every minute: expired sessions, and loads whose worker stopped beating.
+fn spawn_sweeps(state: &AppState) {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let sessions = pms_store::sessions::PgSessionStore::new(db.clone());
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!(error = %e, "cannot sweep expired sessions");
+            }
+            match pms_ingest::load::job::fail_interrupted(db.pool()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(jobs = n, "marked loads whose worker stopped as failed"),
+                Err(e) => tracing::warn!(error = %e, "cannot sweep interrupted loads"),
+            }
+        }
+    });
+}

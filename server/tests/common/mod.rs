@@ -1,0 +1,108 @@
+//! Starting the real application on a random port against a fresh database (from
+//! `#[sqlx::test]`), with the small demo data set, and signing in over HTTP as a browser would.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pms_server::config::Config;
+use pms_server::startup::Application;
+use pms_store::Db;
+use sqlx::PgPool;
+
+pub const DEMO_PASSWORD: &str = pms_server::commands::demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub data_dir: tempfile::TempDir,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+pub fn test_config(data_dir: PathBuf) -> Config {
+    Config {
+        database_url: None,
+        bind: "127.0.0.1:0".parse().expect("address"),
+        db_max_connections: 8,
+        demo_on_empty: true,
+        demo_size: "small".into(),
+        // A fixed test key (base64 of 32 bytes); never used outside tests.
+        master_key: Some("dGVzdC1tYXN0ZXIta2V5LWZvci1pbnRlZ3JhdGlvbiE=".into()),
+        public_origin: None,
+        session_idle: Duration::from_secs(1800),
+        session_absolute: Duration::from_secs(12 * 3600),
+        trust_proxy: false,
+        login_rate_per_minute: 1000,
+        drop_dir: None,
+        salesforce_schedule: None,
+        wealth_spectrum_schedule: None,
+        profile_file: None,
+        data_dir,
+    }
+}
+
+impl TestApp {
+    /// Starts the app; with `demo` the small demo data set (and its logins) is loaded first.
+    pub async fn start(pool: PgPool, demo: bool) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let config = test_config(data_dir.path().to_owned());
+        let db = Db::from_pool(pool);
+        if demo {
+            pms_server::commands::demo::load_if_empty(&db, &config)
+                .await
+                .expect("demo data loads");
+        }
+        let app = Application::build(&config, db.clone())
+            .await
+            .expect("app builds");
+        let base = format!("http://{}", app.address());
+        let server = tokio::spawn(async move {
+            let _ = app.run_until(std::future::pending()).await;
+        });
+        TestApp {
+            base,
+            db,
+            data_dir,
+            _server: server,
+        }
+    }
+
+    /// A browser-like client: keeps cookies, sends the Hub's own Origin, does not follow
+    /// redirects (tests look at them).
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            self.base.parse().expect("origin header"),
+        );
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    /// Signs in through the login server function; returns the signed-in client.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = self.browser();
+        let response = client
+            .post(format!("{}/api/auth/login", self.base))
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("login request");
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "login as {email} failed: {} {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+        client
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
