@@ -5,6 +5,7 @@
 //! - [`layout`]: the frame every signed-in page shares (sidebar, header, data status, user menu).
 //! - [`pages`]: one module per route; server functions live next to the component that calls them.
 //! - [`components`]: small reusable pieces (empty states, icons, the sign-in card).
+//! - [`url`]: query-string encoding for the links pages build.
 //! - `ssr` (server only): the caller's principal and scope, the session, the audit trail.
 
 // Leptos view types nest deeply; the default limit is too small for the larger pages.
@@ -15,6 +16,7 @@ pub mod layout;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};

@@ -3,6 +3,7 @@
 //! (India Standard Time), with "Load older" paging; and a check that recomputes the trail's
 //! hash chain. Filters live in the URL (`?q=…&action=ingest.&from=2026-11-01&to=2026-11-30`).
 
+use crate::url::query_encode;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -152,25 +153,13 @@ fn filter_from(params: &leptos_router::params::ParamsMap) -> AuditFilter {
     }
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn href_for(f: &AuditFilter, before: Option<i64>) -> String {
     let mut parts = Vec::new();
     if let Some(q) = &f.text {
-        parts.push(format!("q={}", encode(q)));
+        parts.push(format!("q={}", query_encode(q)));
     }
     if let Some(a) = &f.action {
-        parts.push(format!("action={}", encode(a)));
+        parts.push(format!("action={}", query_encode(a)));
     }
     if let Some(d) = f.from {
         parts.push(format!("from={d}"));

@@ -2,6 +2,7 @@
 //! within the signed-in user's data scope. Every filter lives in the URL, so a view can be
 //! bookmarked and shared.
 
+use crate::url::query_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
@@ -46,7 +47,7 @@ fn query_from(params: &leptos_router::params::ParamsMap) -> ClientQuery {
 fn href_for(q: &ClientQuery, base: &str) -> String {
     let mut parts = Vec::new();
     if let Some(s) = &q.search {
-        parts.push(format!("q={}", urlencoding(s)));
+        parts.push(format!("q={}", query_encode(s)));
     }
     parts.push(format!("sort={}", q.sort.code()));
     parts.push(format!("dir={}", if q.descending { "desc" } else { "asc" }));
@@ -57,18 +58,6 @@ fn href_for(q: &ClientQuery, base: &str) -> String {
         parts.push(format!("page={}", q.page));
     }
     format!("{base}?{}", parts.join("&"))
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

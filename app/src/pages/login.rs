@@ -1,10 +1,13 @@
 //! Signing in: e-mail and password, then (if set up) the second factor.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::AuthCard;
+#[cfg(feature = "ssr")]
+use crate::url::query_encode;
 
 /// A redirect target that stays on this site (`/clients?…`), never `//evil` or `https://…`.
 pub fn safe_next(next: Option<&str>) -> String {
@@ -62,7 +65,7 @@ pub async fn login(
         PasswordOutcome::SecondFactor(user) => (
             user,
             Stage::SecondFactor,
-            format!("/login/verify?next={}", urlencode(&next)),
+            format!("/login/verify?next={}", query_encode(&next)),
         ),
         PasswordOutcome::MustEnrol(user) => (
             user,
@@ -212,18 +215,6 @@ pub async fn logout() -> Result<(), ServerFnError> {
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The message of a server function error, without the framework's prefix.
 pub fn error_text(e: &ServerFnError) -> String {
     match e {
@@ -232,18 +223,34 @@ pub fn error_text(e: &ServerFnError) -> String {
     }
 }
 
-#[component]
-pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
+/// Where to go once signed in: the `next` query parameter, else the home page.
+fn next_target() -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
-    let error = move || {
+    move || query.read().get("next").unwrap_or_else(|| "/".into())
+}
+
+/// The last error of a sign-in form's action, as the message the form shows.
+fn action_error<S>(
+    action: ServerAction<S>,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
         action
             .value()
             .get()
             .and_then(|r| r.err())
             .map(|e| error_text(&e))
-    };
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let next = next_target();
+    let error = action_error(action);
 
     view! {
         <Title text="Sign in"/>
@@ -273,15 +280,8 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let action = ServerAction::<VerifySecondFactor>::new();
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    };
+    let next = next_target();
+    let error = action_error(action);
 
     view! {
         <Title text="Two-factor authentication"/>

@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use pms_app::ssr::session::{self, SignIn, Stage};
+use pms_app::url::query_encode;
 use pms_auth::Principal;
 use tower_sessions::Session;
 
@@ -141,21 +142,10 @@ pub async fn guard(req: Request, next: Next) -> Response {
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/");
-                format!("/login?next={}", urlencode(next_path))
+                format!("/login?next={}", query_encode(next_path))
             }
         };
         return Redirect::to(&target).into_response();
     }
     ApiError::Unauthorized("sign in first".into()).into_response()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

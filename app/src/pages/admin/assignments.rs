@@ -1,6 +1,7 @@
 //! Client assignment: find a client, see who looks after it (and who did), give it to another
 //! RM. The store records the change in the client's history; the per-RM totals follow at once.
 
+use crate::url::query_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::admin::{ClientAssignment, RmView};
@@ -109,17 +110,6 @@ pub async fn assign_client_rm(
     })
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 pub fn AssignmentsTab() -> impl IntoView {
     let query = use_query_map();
@@ -183,7 +173,7 @@ pub fn AssignmentsTab() -> impl IntoView {
                         Ok(list) => view! {
                             <ul class="client-hits" data-testid="client-hits">
                                 {list.into_iter().map(|c| {
-                                    let href = format!("/admin?tab=assignments&client={}&q={}", c.client_id, encode(&q));
+                                    let href = format!("/admin?tab=assignments&client={}&q={}", c.client_id, query_encode(&q));
                                     let current = move || (client_id.get() == Some(c.client_id)).then_some("true");
                                     view! { <li><a class="client-hit" href=href aria-current=current>{c.name}</a></li> }
                                 }).collect_view()}

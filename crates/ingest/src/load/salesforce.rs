@@ -269,79 +269,64 @@ async fn stage(conn: &mut PgConnection, b: &SfBatch) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+/// A rule of [`check`]: its query yields one row per problem, with `subject` (what is wrong,
+/// named for the reader) and `value` (the offending value of `column`); the reason is the
+/// subject followed by `advice`.
+struct ReferenceRule {
+    sql: &'static str,
+    column: &'static str,
+    advice: &'static str,
+}
+
+const REFERENCE_RULES: [ReferenceRule; 4] = [
+    ReferenceRule {
+        sql: "SELECT format('Account %s (%s)', a.id, a.name) AS subject, a.owner_id AS value FROM sf_account a
+              WHERE NOT EXISTS (SELECT 1 FROM sf_user u WHERE u.id = a.owner_id)
+                AND NOT EXISTS (SELECT 1 FROM dim_rm r WHERE r.sf_user_id = a.owner_id)
+              ORDER BY a.id LIMIT 10000",
+        column: "OwnerId",
+        advice: " is owned by a user the Hub does not know: load the User export (or sync users) first",
+    },
+    ReferenceRule {
+        sql: "SELECT format('Contact %s', c.id) AS subject, c.account_id AS value FROM sf_contact c
+              WHERE c.account_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM sf_account a WHERE a.id = c.account_id)
+                AND NOT EXISTS (SELECT 1 FROM dim_client d WHERE d.sf_account_id = c.account_id)
+              ORDER BY c.id LIMIT 10000",
+        column: "AccountId",
+        advice: " belongs to an account the Hub does not know: load the Account export first",
+    },
+    ReferenceRule {
+        sql: "SELECT format('Account %s', a.id) AS subject, a.client_code AS value FROM sf_account a
+              JOIN dim_client d ON d.ws_client_code = a.client_code
+              WHERE d.sf_account_id IS NOT NULL AND d.sf_account_id <> a.id
+              ORDER BY a.id LIMIT 10000",
+        column: "PMS_Client_Code__c",
+        advice: ": this client code already belongs to another Salesforce account; correct one of them",
+    },
+    ReferenceRule {
+        sql: "SELECT 'users ' || string_agg(id, ', ' ORDER BY id) AS subject, employee_number AS value FROM sf_user
+              WHERE employee_number IS NOT NULL GROUP BY employee_number HAVING count(*) > 1 LIMIT 1000",
+        column: "EmployeeNumber",
+        advice: " share one employee number; each RM needs their own",
+    },
+];
+
 /// References that must resolve: an account's owner and a contact's account (in this batch or
-/// already in the store), and client codes not claimed by another Salesforce account.
+/// already in the store), client codes not claimed by another Salesforce account, and one
+/// employee number per user.
 async fn check(conn: &mut PgConnection) -> Result<Vec<RowError>, sqlx::Error> {
     let mut errors = Vec::new();
-    for row in sqlx::query(
-        "SELECT a.id, a.name, a.owner_id FROM sf_account a
-         WHERE NOT EXISTS (SELECT 1 FROM sf_user u WHERE u.id = a.owner_id)
-           AND NOT EXISTS (SELECT 1 FROM dim_rm r WHERE r.sf_user_id = a.owner_id)
-         ORDER BY a.id LIMIT 10000",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let (id, name): (String, String) = (row.try_get("id")?, row.try_get("name")?);
-        errors.push(RowError {
-            line: None,
-            column: Some("OwnerId".into()),
-            value: Some(row.try_get("owner_id")?),
-            reason: format!("Account {id} ({name}) is owned by a user the Hub does not know: load the User export (or sync users) first"),
-        });
-    }
-    for row in sqlx::query(
-        "SELECT c.id, c.account_id FROM sf_contact c
-         WHERE c.account_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM sf_account a WHERE a.id = c.account_id)
-           AND NOT EXISTS (SELECT 1 FROM dim_client d WHERE d.sf_account_id = c.account_id)
-         ORDER BY c.id LIMIT 10000",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let id: String = row.try_get("id")?;
-        errors.push(RowError {
-            line: None,
-            column: Some("AccountId".into()),
-            value: Some(row.try_get("account_id")?),
-            reason: format!("Contact {id} belongs to an account the Hub does not know: load the Account export first"),
-        });
-    }
-    for row in sqlx::query(
-        "SELECT a.id, a.client_code FROM sf_account a
-         JOIN dim_client d ON d.ws_client_code = a.client_code
-         WHERE d.sf_account_id IS NOT NULL AND d.sf_account_id <> a.id
-         ORDER BY a.id LIMIT 10000",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let id: String = row.try_get("id")?;
-        errors.push(RowError {
-            line: None,
-            column: Some("PMS_Client_Code__c".into()),
-            value: Some(row.try_get("client_code")?),
-            reason: format!("Account {id}: this client code already belongs to another Salesforce account; correct one of them"),
-        });
-    }
-    for row in sqlx::query(
-        "SELECT employee_number, array_agg(id ORDER BY id) AS ids FROM sf_user
-         WHERE employee_number IS NOT NULL GROUP BY employee_number HAVING count(*) > 1 LIMIT 1000",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let ids: Vec<String> = row.try_get("ids")?;
-        errors.push(RowError {
-            line: None,
-            column: Some("EmployeeNumber".into()),
-            value: Some(row.try_get("employee_number")?),
-            reason: format!(
-                "users {} share one employee number; each RM needs their own",
-                ids.join(", ")
-            ),
-        });
+    for rule in &REFERENCE_RULES {
+        for row in sqlx::query(rule.sql).fetch_all(&mut *conn).await? {
+            let subject: String = row.try_get("subject")?;
+            errors.push(RowError {
+                line: None,
+                column: Some(rule.column.into()),
+                value: row.try_get("value")?,
+                reason: format!("{subject}{}", rule.advice),
+            });
+        }
     }
     Ok(errors)
 }
