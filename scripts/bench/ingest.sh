@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load-throughput benchmark: the same Wealth Spectrum transactions file (10 million rows from
 # the `large` demo data set) loaded three ways, side by side:
-#   1. pms-hub ingest   — the Hub's real path: parse, validate every row, COPY to staging,
-#                         duplicate/reference checks, merge into the partitioned fact table,
-#                         aggregate refresh; one transaction.
+#   1. pms-hub ingest   — the Hub's real path: parse, validate every row (types, rules,
+#                         references, duplicates), COPY into the partitioned fact table (empty:
+#                         the initial import, so no merge; indexes rebuilt after the copy),
+#                         one transaction; then the aggregate refresh of every portfolio.
 #   2. psql \copy       — raw COPY of the file into an unlogged text table (no validation, no
 #                         merge): the floor of what PostgreSQL can take.
 #   3. pandas to_sql    — what the spreadsheet-era system did (read_csv + DataFrame.to_sql).
@@ -41,7 +42,7 @@ psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS pms_bench WITH (FORCE)" -c "CREAT
 DATABASE_URL=$BENCH_URL "$BIN" migrate
 DATABASE_URL=$BENCH_URL "$BIN" ingest --quiet "$DATA/wealth_spectrum/security_master.xlsx" "$DATA/wealth_spectrum/client_master.xlsx" > /dev/null
 
-echo "== 1. pms-hub ingest (validate + COPY + merge + aggregates, one transaction)"
+echo "== 1. pms-hub ingest (validate + COPY + index build, one transaction; then aggregates)"
 t0=$(date +%s.%N)
 DATABASE_URL=$BENCH_URL "$BIN" ingest --quiet --report transactions "$TXNS"
 t1=$(date +%s.%N)

@@ -14,48 +14,96 @@ use rust_decimal::Decimal;
 use sqlx::{PgPool, Row};
 
 /// Clients recomputed per transaction: keeps each batch's reads and writes moderate.
-const CLIENTS_PER_BATCH: i64 = 500;
+const CLIENTS_PER_BATCH: usize = 500;
 const TRADING_DAYS_A_YEAR: usize = 252;
 
 /// Recomputes every dirty portfolio (and its client's figures); returns how many portfolios.
 pub async fn refresh_dirty(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let benchmarks = benchmark_series(pool).await?;
     let mut total = 0u64;
     loop {
-        let mut tx = pool.begin().await?;
-        // The clients of some dirty portfolios; all their portfolios are recomputed together so
-        // client-level figures (XIRR across portfolios) see every portfolio.
+        // The clients of the dirty portfolios, listed once per pass (not per batch: after a
+        // large load that is every client); all of a client's portfolios are recomputed
+        // together so client-level figures (XIRR across portfolios) see every portfolio. Marks
+        // made meanwhile are picked up by the next pass.
         let clients: Vec<i32> = sqlx::query_scalar(
             "SELECT DISTINCT p.client_id FROM agg_dirty_portfolio d JOIN dim_portfolio p USING (portfolio_id)
-             ORDER BY p.client_id LIMIT $1",
+             ORDER BY p.client_id",
         )
-        .bind(CLIENTS_PER_BATCH)
-        .fetch_all(&mut *tx)
+        .fetch_all(pool)
         .await?;
         if clients.is_empty() {
-            // Dirty marks for portfolios that no longer exist.
-            sqlx::query("DELETE FROM agg_dirty_portfolio")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
+            // Marks for portfolios that no longer exist.
+            sqlx::query(
+                "DELETE FROM agg_dirty_portfolio d
+                 WHERE NOT EXISTS (SELECT 1 FROM dim_portfolio p WHERE p.portfolio_id = d.portfolio_id)",
+            )
+            .execute(pool)
+            .await?;
             break;
         }
-        let portfolios: Vec<i32> =
-            sqlx::query_scalar("SELECT portfolio_id FROM dim_portfolio WHERE client_id = ANY($1) ORDER BY portfolio_id")
-                .bind(&clients)
-                .fetch_all(&mut *tx)
-                .await?;
-        let figures = compute_batch(&mut tx, &portfolios).await?;
-        write_batch(&mut tx, &portfolios, &figures).await?;
-        write_clients(&mut tx, &clients, &figures).await?;
-        sqlx::query("DELETE FROM agg_dirty_portfolio WHERE portfolio_id = ANY($1)")
-            .bind(&portfolios)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        total += portfolios.len() as u64;
+        // Two batches at a time, on two connections: while PostgreSQL reads and writes one,
+        // this process computes the other.
+        let mut batches = clients.chunks(CLIENTS_PER_BATCH);
+        while let Some(first) = batches.next() {
+            let second = batches.next().unwrap_or_default();
+            let (a, b) = tokio::try_join!(
+                refresh_clients(pool, first, &benchmarks),
+                refresh_clients(pool, second, &benchmarks)
+            )?;
+            total += a + b;
+        }
     }
     refresh_totals(pool).await?;
     Ok(total)
+}
+
+/// Recomputes every portfolio of `clients` in one transaction; returns how many.
+async fn refresh_clients(
+    pool: &PgPool,
+    clients: &[i32],
+    benchmarks: &HashMap<i32, PerformanceSeries>,
+) -> Result<u64, sqlx::Error> {
+    if clients.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    let portfolios: Vec<i32> = sqlx::query_scalar(
+        "SELECT portfolio_id FROM dim_portfolio WHERE client_id = ANY($1) ORDER BY portfolio_id",
+    )
+    .bind(clients)
+    .fetch_all(&mut *tx)
+    .await?;
+    let figures = compute_batch(&mut tx, &portfolios, benchmarks).await?;
+    write_batch(&mut tx, &portfolios, &figures).await?;
+    write_clients(&mut tx, clients, &figures).await?;
+    sqlx::query("DELETE FROM agg_dirty_portfolio WHERE portfolio_id = ANY($1)")
+        .bind(&portfolios)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(portfolios.len() as u64)
+}
+
+/// Every benchmark's level series (a few thousand points each), read once per refresh.
+async fn benchmark_series(pool: &PgPool) -> Result<HashMap<i32, PerformanceSeries>, sqlx::Error> {
+    let mut levels: HashMap<i32, Vec<Valuation>> = HashMap::new();
+    for row in sqlx::query(
+        "SELECT benchmark_id, level_date, level FROM fact_benchmark_level ORDER BY benchmark_id, level_date",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let level: Decimal = row.try_get("level")?;
+        levels
+            .entry(row.try_get("benchmark_id")?)
+            .or_default()
+            .push(Valuation::new(row.try_get("level_date")?, to_f64(level)));
+    }
+    Ok(levels
+        .into_iter()
+        .filter_map(|(id, levels)| PerformanceSeries::new(&levels, &[]).ok().map(|s| (id, s)))
+        .collect())
 }
 
 /// Per-RM-and-strategy totals, recomputed whole (a few hundred rows from the per-portfolio
@@ -129,6 +177,7 @@ fn to_f64(d: Decimal) -> f64 {
 async fn compute_batch(
     tx: &mut sqlx::PgConnection,
     portfolios: &[i32],
+    benchmarks: &HashMap<i32, PerformanceSeries>,
 ) -> Result<HashMap<i32, PortfolioFigures>, sqlx::Error> {
     let meta = sqlx::query(
         "SELECT p.portfolio_id, p.client_id, p.status = 'Active' AS active, ia.benchmark_id
@@ -151,32 +200,6 @@ async fn compute_batch(
             },
         );
     }
-
-    // Benchmarks of the batch, as value series without flows.
-    let benchmark_ids: Vec<i32> = {
-        let mut ids: Vec<i32> = benchmark_of.values().copied().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    };
-    let mut benchmark_levels: HashMap<i32, Vec<Valuation>> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT benchmark_id, level_date, level FROM fact_benchmark_level WHERE benchmark_id = ANY($1) ORDER BY benchmark_id, level_date",
-    )
-    .bind(&benchmark_ids)
-    .fetch_all(&mut *tx)
-    .await?
-    {
-        let level: Decimal = row.try_get("level")?;
-        benchmark_levels
-            .entry(row.try_get("benchmark_id")?)
-            .or_default()
-            .push(Valuation::new(row.try_get("level_date")?, to_f64(level)));
-    }
-    let benchmarks: HashMap<i32, PerformanceSeries> = benchmark_levels
-        .into_iter()
-        .filter_map(|(id, levels)| PerformanceSeries::new(&levels, &[]).ok().map(|s| (id, s)))
-        .collect();
 
     // Daily valuations where the portfolio has them.
     let mut valuations: BTreeMap<i32, Vec<(NaiveDate, Decimal, Decimal)>> = BTreeMap::new();

@@ -287,6 +287,18 @@ impl ReportKind {
         }
     }
 
+    /// The main date field: what "as of" a load of the report is (its latest value).
+    pub fn as_of_field(self) -> Option<&'static str> {
+        match self {
+            ReportKind::Holdings => Some("as_of"),
+            ReportKind::Transactions => Some("trade_date"),
+            ReportKind::Valuations => Some("valuation_date"),
+            ReportKind::BenchmarkLevels => Some("level_date"),
+            ReportKind::SecurityPrices => Some("price_date"),
+            ReportKind::ClientMaster | ReportKind::SecurityMaster => None,
+        }
+    }
+
     pub fn field(self, key: &str) -> Option<&'static FieldSpec> {
         self.fields().iter().find(|f| f.key == key)
     }

@@ -378,3 +378,118 @@ async fn spreadsheets_load_like_csv_and_headers_pick_the_report(pool: PgPool) {
     .unwrap();
     assert_eq!(value.to_string(), "6150000.10");
 }
+
+/// Every index on the fact tables and their partitions, with its definition and validity.
+async fn fact_indexes(pool: &PgPool) -> Vec<(String, String, bool)> {
+    sqlx::query_as(
+        "SELECT c.relname::text, pg_get_indexdef(i.indexrelid), i.indisvalid
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+         WHERE t.relname LIKE 'fact\\_%' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+async fn load_masters(pool: &PgPool, dir: &std::path::Path) {
+    for (name, text) in [
+        ("security_master.csv", SECURITY_MASTER),
+        ("client_master.csv", CLIENT_MASTER),
+    ] {
+        let outcome = load(pool, &write(dir, name, text)).await;
+        assert!(
+            matches!(outcome, LoadOutcome::Succeeded { .. }),
+            "{outcome:?}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_first_load_goes_straight_into_the_fact_tables_and_keeps_their_indexes(pool: PgPool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    load_masters(&pool, dir.path()).await;
+    let indexes = fact_indexes(&pool).await;
+    assert!(indexes.len() > 100, "every partition has its indexes");
+
+    for (name, text, table, rows) in [
+        ("transactions.csv", TRANSACTIONS, "fact_transaction", 5),
+        ("valuations.csv", VALUATIONS, "fact_valuation", 5),
+        ("holdings.csv", HOLDINGS, "fact_holding", 2),
+    ] {
+        let outcome = load(&pool, &write(dir.path(), name, text)).await;
+        assert_eq!(
+            counts(&outcome),
+            MergeCounts {
+                inserted: rows,
+                updated: 0,
+                unchanged: 0
+            },
+            "{name}"
+        );
+        let LoadOutcome::Succeeded { job_id, as_of, .. } = outcome else {
+            unreachable!()
+        };
+        assert!(
+            as_of.is_some(),
+            "{name}: the load is dated by its latest row"
+        );
+        let written: i64 =
+            sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE job_id = $1"))
+                .bind(job_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(written, rows, "{table} rows carry the job that wrote them");
+    }
+    assert_eq!(
+        fact_indexes(&pool).await,
+        indexes,
+        "the indexes dropped for the load are all back, on every partition"
+    );
+    // An empty optional amount is stored as 0, as the merge does.
+    let charges: rust_decimal::Decimal =
+        sqlx::query_scalar("SELECT charges FROM fact_transaction WHERE txn_ref = 'T1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(charges.is_zero());
+    // The planner's statistics were refreshed in the same transaction.
+    let analysed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_user_tables
+         WHERE relname LIKE 'fact_transaction_20%' AND last_analyze IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(analysed > 0);
+    // The aggregates see the loaded rows, as after a merge.
+    let market_value: rust_decimal::Decimal = sqlx::query_scalar(
+        "SELECT a.market_value FROM agg_portfolio a JOIN dim_portfolio p USING (portfolio_id)
+         WHERE p.ws_portfolio_code = 'P001'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(market_value.to_string(), "6110000.00");
+
+    // The second load of the same file takes the merge path and changes nothing.
+    let again = load(&pool, &write(dir.path(), "transactions.csv", TRANSACTIONS)).await;
+    assert_eq!(counts(&again).unchanged, 5);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_rejected_first_load_leaves_the_table_empty_and_its_indexes_in_place(pool: PgPool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    load_masters(&pool, dir.path()).await;
+    let indexes = fact_indexes(&pool).await;
+    let before = fingerprint(&pool).await;
+    // Five good rows are sent before the sixth, a duplicate, is found.
+    let bad = format!("{TRANSACTIONS}T2,P001,04-01-2023,04-01-2023,INFLOW,,,,\"1,000.00\",\n");
+    let outcome = load(&pool, &write(dir.path(), "transactions.csv", &bad)).await;
+    let found = problems(&outcome);
+    assert!(has(&found, 7, "TRAN_ID", "duplicate: line 3"), "{found:?}");
+    assert_eq!(fingerprint(&pool).await, before, "nothing was written");
+    assert_eq!(fact_indexes(&pool).await, indexes);
+    let ok = load(&pool, &write(dir.path(), "transactions.csv", TRANSACTIONS)).await;
+    assert_eq!(counts(&ok).inserted, 5);
+}

@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::validate::Value;
 
 /// Appends one staging row (`line` first, then the values, then resolved ids) to `buf`.
@@ -11,27 +13,50 @@ pub fn encode_row(line: u64, values: &[Value], ids: &[Option<i32>], buf: &mut Ve
     let _ = write!(buf, "{line}");
     for value in values {
         buf.push(b'\t');
-        match value {
-            Value::Null => buf.extend_from_slice(b"\\N"),
-            Value::Text(t) => escape_into(t, buf),
-            Value::Date(d) => {
-                let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
-            }
-            Value::Decimal(d) => {
-                let _ = write!(buf, "{d}");
-            }
-        }
+        encode_value(value, buf);
     }
     for id in ids {
         buf.push(b'\t');
-        match id {
-            Some(id) => {
-                let _ = write!(buf, "{id}");
-            }
-            None => buf.extend_from_slice(b"\\N"),
-        }
+        encode_id(*id, buf);
     }
     buf.push(b'\n');
+}
+
+/// Appends one value in COPY's text form.
+pub fn encode_value(value: &Value, buf: &mut Vec<u8>) {
+    match value {
+        Value::Null => buf.extend_from_slice(b"\\N"),
+        Value::Text(t) => escape_into(t, buf),
+        Value::Date(d) => push_iso_date(*d, buf),
+        Value::Decimal(d) => {
+            let _ = write!(buf, "{d}");
+        }
+    }
+}
+
+/// `YYYY-MM-DD`, digit by digit: a date is on every row of a large load, and this is several
+/// times cheaper than formatting.
+fn push_iso_date(date: NaiveDate, buf: &mut Vec<u8>) {
+    let digits = |n: u32, width: usize, buf: &mut Vec<u8>| {
+        for place in (0..width).rev() {
+            buf.push(b'0' + (n / 10u32.pow(place as u32) % 10) as u8);
+        }
+    };
+    digits(date.year().clamp(0, 9999) as u32, 4, buf);
+    buf.push(b'-');
+    digits(date.month(), 2, buf);
+    buf.push(b'-');
+    digits(date.day(), 2, buf);
+}
+
+/// Appends a resolved id, or NULL.
+pub fn encode_id(id: Option<i32>, buf: &mut Vec<u8>) {
+    match id {
+        Some(id) => {
+            let _ = write!(buf, "{id}");
+        }
+        None => buf.extend_from_slice(b"\\N"),
+    }
 }
 
 /// Escapes text for COPY's text format.

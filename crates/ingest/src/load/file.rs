@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{Acquire, PgPool};
 
 use crate::error::RowError;
+use crate::load::direct::DirectLayout;
 use crate::load::job::{Job, JobSpec, MergeCounts, Source, Trigger};
+use crate::load::staging::CopyTarget;
 use crate::load::{checks, lock_loads, merge, staging, LoadError};
 use crate::profile::Profile;
 use crate::report::ReportKind;
@@ -83,18 +85,6 @@ impl LoadOutcome {
             | LoadOutcome::Rejected { job_id, .. }
             | LoadOutcome::Failed { job_id, .. } => *job_id,
         }
-    }
-}
-
-/// The main date column of each report: what "as of" a load of it is.
-fn as_of_column(report: ReportKind) -> Option<&'static str> {
-    match report {
-        ReportKind::Holdings => Some("as_of"),
-        ReportKind::Transactions => Some("trade_date"),
-        ReportKind::Valuations => Some("valuation_date"),
-        ReportKind::BenchmarkLevels => Some("level_date"),
-        ReportKind::SecurityPrices => Some("price_date"),
-        ReportKind::ClientMaster | ReportKind::SecurityMaster => None,
     }
 }
 
@@ -344,7 +334,24 @@ async fn stage_and_merge(
     set_phase(&phase, "waiting for another load to finish");
     lock_loads(&mut tx).await?;
     set_phase(&phase, "reading and validating");
-    staging::create(&mut tx, report).await?;
+    let direct = match DirectLayout::for_report(report) {
+        Some(layout) if layout.target_is_empty(&mut tx).await? => Some(layout),
+        _ => None,
+    };
+    let (target, rebuild) = match direct {
+        Some(layout) => {
+            let rebuild = layout.drop_indexes(&mut tx).await?;
+            let target = CopyTarget::Store {
+                layout,
+                job_id: job.id,
+            };
+            (target, Some(rebuild))
+        }
+        None => {
+            staging::create(&mut tx, report).await?;
+            (CopyTarget::Staging, None)
+        }
+    };
     let checks = crate::load::refs::RowChecks::load(&mut tx, &map).await?;
     let mut staged = staging::copy_file(
         &mut tx,
@@ -354,6 +361,7 @@ async fn stage_and_merge(
         request.today,
         rows_read,
         checks,
+        target,
     )
     .await?;
     set_phase(&phase, "checking the file as a whole");
@@ -366,26 +374,22 @@ async fn stage_and_merge(
             error_count: staged.error_count,
         });
     }
-    set_phase(&phase, "merging into the store");
-    let as_of = match as_of_column(report) {
-        Some(col) => {
-            sqlx::query_scalar(&format!(
-                "SELECT max({col}) FROM {}",
-                staging::table_name(report)
-            ))
-            .fetch_one(&mut *tx)
-            .await?
-        }
-        None => None,
+    let (counts, note) = if let Some(rebuild) = rebuild {
+        set_phase(&phase, "building indexes");
+        rebuild.run(&mut tx).await?;
+        merge::mark_loaded(&mut tx, report, &staged.portfolios).await?;
+        let inserted = staged.rows_read as i64;
+        (
+            MergeCounts {
+                inserted,
+                ..Default::default()
+            },
+            String::new(),
+        )
+    } else {
+        set_phase(&phase, "merging into the store");
+        merge::merge(&mut tx, report, job.id, staged.rows_read as i64).await?
     };
-    let (counts, note) = merge::merge(
-        &mut tx,
-        report,
-        job.id,
-        staged.rows_read as i64,
-        &staged.portfolios,
-    )
-    .await?;
     let version: i64 = sqlx::query_scalar("SELECT nextval('data_version_seq')")
         .fetch_one(&mut *tx)
         .await?;
@@ -396,7 +400,7 @@ async fn stage_and_merge(
         rows: staged.rows_read,
         counts,
         note,
-        as_of,
+        as_of: staged.as_of,
         version,
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod copy;
+pub mod direct;
 pub mod file;
 pub mod job;
 pub mod merge;

@@ -1,13 +1,12 @@
 //! Checks that used to need a pass over the staged rows, done while each row is read instead:
 //! references to portfolios, securities and benchmarks (looked up in maps read from the store
 //! once per load, which also give the ids the merge writes) and duplicates of the report's key
-//! within the file (by a 128-bit hash of the key, remembering each key's first line). On two
+//! within the file (by a 128-bit XXH3 hash of the key, remembering each key's first line). On two
 //! cores this keeps PostgreSQL free to take the `COPY` while the parser does the checking.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::collections::hash_map::Entry;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::PgConnection;
 
 use crate::error::RowError;
@@ -71,12 +70,14 @@ pub fn references(report: ReportKind) -> &'static [RefKind] {
 
 /// What a load checks each row against.
 pub struct RowChecks {
-    lookups: Vec<(RefKind, usize, HashMap<String, i32>)>,
+    lookups: Vec<(RefKind, usize, FxHashMap<String, i32>)>,
     key_fields: Vec<usize>,
     key_headers: String,
-    first_line_of: HashMap<u128, u64>,
+    first_line_of: FxHashMap<u128, u64>,
+    /// The key's bytes, reused from row to row.
+    key_bytes: Vec<u8>,
     /// Every portfolio the file names (for marking aggregates to refresh).
-    pub portfolios: std::collections::HashSet<i32>,
+    pub portfolios: FxHashSet<i32>,
 }
 
 impl RowChecks {
@@ -106,7 +107,8 @@ impl RowChecks {
             lookups,
             key_fields,
             key_headers,
-            first_line_of: HashMap::new(),
+            first_line_of: FxHashMap::default(),
+            key_bytes: Vec::new(),
             portfolios: Default::default(),
         })
     }
@@ -158,18 +160,20 @@ impl RowChecks {
         (errors.len() == before).then_some(ids)
     }
 
-    /// A 128-bit hash of the key (two independently keyed 64-bit hashes): a false duplicate
-    /// among millions of rows has a probability below 1e-24.
-    fn key_hash(&self, values: &[Value]) -> u128 {
-        let mut high = DefaultHasher::new();
-        let mut low = DefaultHasher::new();
-        0xA5u8.hash(&mut low);
+    /// A 128-bit hash of the key: a false duplicate among millions of rows has a probability
+    /// below 1e-24.
+    fn key_hash(&mut self, values: &[Value]) -> u128 {
+        self.key_bytes.clear();
         for &i in &self.key_fields {
-            let text = values.get(i).map(display).unwrap_or_default();
-            text.hash(&mut high);
-            text.hash(&mut low);
+            match values.get(i) {
+                Some(Value::Text(t)) => self.key_bytes.extend_from_slice(t.as_bytes()),
+                Some(other) => self.key_bytes.extend_from_slice(display(other).as_bytes()),
+                None => {}
+            }
+            // A separator, so ("AB", "C") and ("A", "BC") differ.
+            self.key_bytes.push(0x1F);
         }
-        (u128::from(high.finish()) << 64) | u128::from(low.finish())
+        xxhash_rust::xxh3::xxh3_128(&self.key_bytes)
     }
 
     fn key_text(&self, values: &[Value]) -> String {

@@ -1,6 +1,7 @@
-//! Streaming a report file into a temporary staging table with `COPY`: a blocking thread reads
-//! and validates rows while the async side sends the encoded rows to PostgreSQL, so parsing
-//! and the database work on the two cores at once. Nothing here touches the store's tables.
+//! Streaming a report file with `COPY` into a temporary staging table — or, for the first load of
+//! a fact table, straight into it (see `direct`): a blocking thread reads and validates rows
+//! while the async side sends the encoded rows to PostgreSQL, so parsing and the database work
+//! on the two cores at once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,13 +12,14 @@ use tokio::sync::mpsc;
 
 use crate::error::RowError;
 use crate::load::copy::encode_row;
+use crate::load::direct::DirectLayout;
 use crate::load::job::MAX_STORED_ERRORS;
 use crate::load::refs::{references, RowChecks};
 use crate::load::LoadError;
 use crate::profile::Profile;
 use crate::report::{FieldKind, ReportKind};
 use crate::source::wealth_spectrum::table::Table;
-use crate::validate::{ColumnMap, RowValidator};
+use crate::validate::{ColumnMap, RowValidator, Value};
 
 const CHUNK_BYTES: usize = 1 << 20;
 
@@ -31,6 +33,8 @@ pub struct Staged {
     pub error_count: u64,
     /// The portfolios the file names.
     pub portfolios: Vec<i32>,
+    /// The latest value of the report's main date field (what the load is "as of").
+    pub as_of: Option<NaiveDate>,
 }
 
 impl Staged {
@@ -85,9 +89,38 @@ pub async fn create(conn: &mut PgConnection, report: ReportKind) -> Result<(), s
     Ok(())
 }
 
+/// Where a load's rows are copied to.
+pub enum CopyTarget {
+    /// The report's staging table (made by [`create`]), for the merge.
+    Staging,
+    /// Straight into the empty fact table, written by `job_id`.
+    Store { layout: DirectLayout, job_id: i64 },
+}
+
+impl CopyTarget {
+    fn statement(&self, report: ReportKind) -> String {
+        match self {
+            CopyTarget::Staging => format!(
+                "COPY {} (line, {}) FROM STDIN",
+                table_name(report),
+                column_names(report).join(", ")
+            ),
+            CopyTarget::Store { layout, .. } => layout.copy_statement(),
+        }
+    }
+
+    fn encode(&self, line: u64, values: &[Value], ids: &[Option<i32>], buf: &mut Vec<u8>) {
+        match self {
+            CopyTarget::Staging => encode_row(line, values, ids, buf),
+            CopyTarget::Store { layout, job_id } => layout.encode(values, ids, *job_id, buf),
+        }
+    }
+}
+
 /// Reads every row of `table`, validates it (types, rules, references, duplicates), and copies
-/// the valid ones into the staging table. Once a row fails, the rest are still validated (to
-/// report every problem) but no longer sent.
+/// the valid ones to `target`. Once a row fails, the rest are still validated (to report every
+/// problem) but no longer sent.
+#[allow(clippy::too_many_arguments)]
 pub async fn copy_file(
     conn: &mut PgConnection,
     mut table: Table,
@@ -96,13 +129,13 @@ pub async fn copy_file(
     today: NaiveDate,
     rows_read: Arc<AtomicU64>,
     mut checks: RowChecks,
+    target: CopyTarget,
 ) -> Result<Staged, LoadError> {
     let report = map.report;
-    let statement = format!(
-        "COPY {} (line, {}) FROM STDIN",
-        table_name(report),
-        column_names(report).join(", ")
-    );
+    let statement = target.statement(report);
+    let as_of_index = report
+        .as_of_field()
+        .and_then(|key| report.fields().iter().position(|f| f.key == key));
     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(4);
 
     let reader = tokio::task::spawn_blocking(move || {
@@ -121,8 +154,12 @@ pub async fn copy_file(
                 .then(|| checks.check(line, validator.values(), &map, &mut row_errors))
                 .flatten();
             if let Some(ids) = checked {
+                let values = validator.values();
+                if let Some(date) = as_of_index.and_then(|i| values.get(i)?.as_date()) {
+                    staged.as_of = staged.as_of.max(Some(date));
+                }
                 if sending {
-                    encode_row(line, validator.values(), &ids, &mut chunk);
+                    target.encode(line, values, &ids, &mut chunk);
                 }
             } else {
                 sending = false;

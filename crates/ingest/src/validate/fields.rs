@@ -67,10 +67,20 @@ pub fn parse(
         FieldKind::Code => {
             let text = match cell {
                 // Spreadsheets turn numeric codes into numbers: 1001.0 means code 1001.
-                Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-                other => other.display(),
+                Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                    format!("{}", *n as i64).into()
+                }
+                other => other.text(),
             };
-            let code = text.trim().to_uppercase();
+            let text = text.trim();
+            let code = if text
+                .bytes()
+                .any(|b| !b.is_ascii() || b.is_ascii_lowercase())
+            {
+                text.to_uppercase()
+            } else {
+                text.to_owned()
+            };
             if code.len() > 40 || code.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err("a code has no spaces and at most 40 characters".into());
             }
@@ -94,7 +104,7 @@ pub fn parse(
             }
             Ok(Value::Decimal(d))
         }
-        FieldKind::Isin => Isin::parse(&cell.display())
+        FieldKind::Isin => Isin::parse(&cell.text())
             .map(|i| Value::Text(i.to_string()))
             .map_err(|e| e.to_string()),
         FieldKind::Pan => Pan::parse(&cell.display())
@@ -115,7 +125,10 @@ pub fn parse(
             }
         }
         FieldKind::Choice(allowed) => {
-            let raw = cell.display();
+            let raw = cell.text();
+            if let Some(exact) = allowed.iter().find(|a| **a == raw.trim()) {
+                return Ok(Value::Text((*exact).to_owned()));
+            }
             let wanted = crate::profile::normalise_header(&raw);
             allowed
                 .iter()
@@ -145,8 +158,11 @@ pub fn parse_date(cell: &Cell<'_>, formats: &[String]) -> Result<NaiveDate, Stri
             Ok(base + Duration::days(serial.trunc() as i64))
         }
         other => {
-            let text = other.display();
+            let text = other.text();
             let text = text.trim();
+            if let Some(d) = formats.iter().find_map(|f| padded_date(text, f)) {
+                return Ok(d);
+            }
             // Timestamps from some exports: keep the date part.
             let date_part = text.split(['T', ' ']).next().unwrap_or(text);
             for candidate in [text, date_part] {
@@ -162,6 +178,45 @@ pub fn parse_date(cell: &Cell<'_>, formats: &[String]) -> Result<NaiveDate, Stri
             ))
         }
     }
+}
+
+/// The common zero-padded numeric layouts read without interpreting the format string (the
+/// hot path of a ten-million-row load); anything else is left to chrono.
+fn padded_date(text: &str, format: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (year, month, day, separators) = match format {
+        "%d-%m-%Y" => (
+            number(6..10)?,
+            number(3..5)?,
+            number(0..2)?,
+            [(2, b'-'), (5, b'-')],
+        ),
+        "%d/%m/%Y" => (
+            number(6..10)?,
+            number(3..5)?,
+            number(0..2)?,
+            [(2, b'/'), (5, b'/')],
+        ),
+        "%Y-%m-%d" => (
+            number(0..4)?,
+            number(5..7)?,
+            number(8..10)?,
+            [(4, b'-'), (7, b'-')],
+        ),
+        _ => return None,
+    };
+    if separators.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 fn example_formats(formats: &[String]) -> String {
@@ -198,6 +253,20 @@ pub fn parse_decimal(cell: &Cell<'_>, scale: u32) -> Result<Decimal, String> {
 }
 
 fn parse_decimal_text(text: &str, scale: u32) -> Result<Decimal, String> {
+    let plain = text.trim();
+    // Plain numbers (most cells of a large export) skip the clean-up below.
+    if !plain.is_empty()
+        && plain
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
+    {
+        if let Ok(d) = plain.parse::<Decimal>() {
+            if d.scale() > scale && d != d.round_dp(scale) {
+                return Err(format!("has more than {scale} decimal places"));
+            }
+            return Ok(d);
+        }
+    }
     let mut s = text.trim();
     let negative_parens = s.starts_with('(') && s.ends_with(')');
     if negative_parens {

@@ -4,49 +4,42 @@
 use sqlx::{PgConnection, Row};
 
 use crate::load::job::MergeCounts;
+use crate::report::ReportKind;
 
 /// Only portfolios without daily valuations take their figures from transactions and holdings
 /// (valued portfolios are measured from their valuations), so only those are refreshed.
 const UNVALUED: &str =
     "NOT EXISTS (SELECT 1 FROM fact_valuation v WHERE v.portfolio_id = x.portfolio_id)";
 
+/// Marks the portfolios a direct first load (see `load::direct`) wrote for recomputation:
+/// every one for valuations, the unvalued ones for transactions and holdings.
+pub async fn mark_loaded(
+    conn: &mut PgConnection,
+    report: ReportKind,
+    portfolios: &[i32],
+) -> Result<(), sqlx::Error> {
+    let only_unvalued = if report == ReportKind::Valuations {
+        String::new()
+    } else {
+        format!("WHERE {UNVALUED}")
+    };
+    sqlx::query(&format!(
+        "INSERT INTO agg_dirty_portfolio (portfolio_id)
+         SELECT x.portfolio_id FROM unnest($1::int[]) AS x(portfolio_id) {only_unvalued}
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(portfolios)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Upserts by Wealth Spectrum's transaction id. A correction that moves a transaction to
 /// another date removes it from its old date (it lives in another partition).
 pub(super) async fn transactions(
     conn: &mut PgConnection,
     job_id: i64,
-    portfolios: &[i32],
 ) -> Result<MergeCounts, sqlx::Error> {
-    let any_existing: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM fact_transaction)")
-        .fetch_one(&mut *conn)
-        .await?;
-    if !any_existing {
-        // The first load: a straight insert (duplicates were already refused, so no conflicts).
-        let inserted = sqlx::query(
-            "INSERT INTO fact_transaction (txn_ref, portfolio_id, trade_date, settle_date, txn_type, security_id,
-                                           quantity, price, amount, charges, job_id)
-             SELECT txn_ref, portfolio_id, trade_date, settle_date, txn_type, security_id,
-                    quantity, price, amount, coalesce(charges, 0), $1
-             FROM stg_transactions",
-        )
-        .bind(job_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected() as i64;
-        sqlx::query(&format!(
-            "INSERT INTO agg_dirty_portfolio (portfolio_id)
-             SELECT x.portfolio_id FROM unnest($1::int[]) AS x(portfolio_id) WHERE {UNVALUED}
-             ON CONFLICT DO NOTHING"
-        ))
-        .bind(portfolios)
-        .execute(&mut *conn)
-        .await?;
-        return Ok(MergeCounts {
-            inserted,
-            updated: 0,
-            unchanged: 0,
-        });
-    }
     let moved: i64 = sqlx::query(&format!(
         "WITH gone AS (
              DELETE FROM fact_transaction t USING stg_transactions s

@@ -12,22 +12,17 @@ use sqlx::{PgConnection, Row};
 use crate::load::job::MergeCounts;
 use crate::report::ReportKind;
 
-/// Merges the staged rows of `report` (written by job `job_id`); `portfolios` are the ones the
-/// file names.
+/// Merges the staged rows of `report` (written by job `job_id`).
 pub async fn merge(
     conn: &mut PgConnection,
     report: ReportKind,
     job_id: i64,
     staged_rows: i64,
-    portfolios: &[i32],
 ) -> Result<(MergeCounts, String), sqlx::Error> {
     let (counts, note) = match report {
         ReportKind::ClientMaster => client_master::merge(conn, job_id).await?,
         ReportKind::SecurityMaster => (securities::merge(conn, job_id).await?, String::new()),
-        ReportKind::Transactions => (
-            facts::transactions(conn, job_id, portfolios).await?,
-            String::new(),
-        ),
+        ReportKind::Transactions => (facts::transactions(conn, job_id).await?, String::new()),
         ReportKind::Valuations => (facts::valuations(conn, job_id).await?, String::new()),
         ReportKind::Holdings => facts::holdings(conn, job_id).await?,
         ReportKind::BenchmarkLevels => {
@@ -44,6 +39,8 @@ pub async fn merge(
         note,
     ))
 }
+
+pub use facts::mark_loaded;
 
 /// Runs an upsert (bound to `job_id` as `$1`) whose final SELECT yields `inserted` and
 /// `updated` counts, and `unchanged` when the statement can tell.

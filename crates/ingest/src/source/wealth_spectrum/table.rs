@@ -31,6 +31,14 @@ impl Cell<'_> {
         }
     }
 
+    /// The cell as text, borrowed where it already is text.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Text(t) => Cow::Borrowed(t.as_ref()),
+            other => Cow::Owned(other.display()),
+        }
+    }
+
     /// The cell as text, for error messages.
     pub fn display(&self) -> String {
         match self {
