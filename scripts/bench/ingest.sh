@@ -67,7 +67,7 @@ n, hub, copy, pandas = int(sys.argv[1]), *map(float, sys.argv[2:])
 rate = lambda s: n / s
 print()
 print(f"{'method':<44}{'seconds':>10}{'rows/s':>14}")
-for name, s in [("pms-hub ingest (validated, merged)", hub), ("psql \\copy (raw text, no checks)", copy), ("pandas to_sql", pandas)]:
+for name, s in [("pms-hub ingest (validated, loaded)", hub), ("psql \\copy (raw text, no checks)", copy), ("pandas to_sql", pandas)]:
     print(f"{name:<44}{s:>10.1f}{rate(s):>14,.0f}")
 print()
 print(f"pms-hub is {pandas / hub:.1f}x faster than pandas to_sql, and takes {hub / copy:.2f}x the time of a raw \\copy")
