@@ -392,16 +392,15 @@ async fn fact_indexes(pool: &PgPool) -> Vec<(String, String, bool)> {
 }
 
 async fn load_masters(pool: &PgPool, dir: &std::path::Path) {
-    for (name, text) in [
-        ("security_master.csv", SECURITY_MASTER),
-        ("client_master.csv", CLIENT_MASTER),
-    ] {
-        let outcome = load(pool, &write(dir, name, text)).await;
-        assert!(
-            matches!(outcome, LoadOutcome::Succeeded { .. }),
-            "{outcome:?}"
-        );
-    }
+    load_each(
+        pool,
+        dir,
+        &[
+            ("security_master.csv", SECURITY_MASTER),
+            ("client_master.csv", CLIENT_MASTER),
+        ],
+    )
+    .await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -119,8 +119,9 @@ impl DirectLayout {
         format!("COPY {} ({}) FROM STDIN", self.table, names.join(", "))
     }
 
-    /// Appends one row in COPY's text form.
-    pub fn encode(&self, values: &[Value], ids: &[Option<i32>], job_id: i64, buf: &mut Vec<u8>) {
+    /// Appends one row in COPY's text form; `job_id` is the writing job's id as text (formatted
+    /// once per load, not per row).
+    pub fn encode(&self, values: &[Value], ids: &[Option<i32>], job_id: &str, buf: &mut Vec<u8>) {
         for (n, (_, column)) in self.columns.iter().enumerate() {
             if n > 0 {
                 buf.push(b'\t');
@@ -132,9 +133,7 @@ impl DirectLayout {
                     Some(value) => encode_value(value, buf),
                 },
                 Column::Id(i) => encode_id(ids.get(i).copied().flatten(), buf),
-                Column::Job => {
-                    let _ = std::io::Write::write_fmt(buf, format_args!("{job_id}"));
-                }
+                Column::Job => buf.extend_from_slice(job_id.as_bytes()),
             }
         }
         buf.push(b'\n');
@@ -198,7 +197,7 @@ mod tests {
             Value::Null,
         ];
         let mut buf = Vec::new();
-        layout.encode(&values, &[Some(7), None], 42, &mut buf);
+        layout.encode(&values, &[Some(7), None], "42", &mut buf);
         assert_eq!(
             String::from_utf8(buf).expect("utf8"),
             "T1\t2025-04-01\t\\N\tINFLOW\t\\N\t\\N\t100000.00\t0\t7\t\\N\t42\n"

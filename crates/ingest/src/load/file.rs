@@ -343,7 +343,7 @@ async fn stage_and_merge(
             let rebuild = layout.drop_indexes(&mut tx).await?;
             let target = CopyTarget::Store {
                 layout,
-                job_id: job.id,
+                job: job.id.to_string(),
             };
             (target, Some(rebuild))
         }

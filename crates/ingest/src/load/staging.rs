@@ -93,8 +93,8 @@ pub async fn create(conn: &mut PgConnection, report: ReportKind) -> Result<(), s
 pub enum CopyTarget {
     /// The report's staging table (made by [`create`]), for the merge.
     Staging,
-    /// Straight into the empty fact table, written by `job_id`.
-    Store { layout: DirectLayout, job_id: i64 },
+    /// Straight into the empty fact table, written by the job whose id `job` is.
+    Store { layout: DirectLayout, job: String },
 }
 
 impl CopyTarget {
@@ -112,7 +112,7 @@ impl CopyTarget {
     fn encode(&self, line: u64, values: &[Value], ids: &[Option<i32>], buf: &mut Vec<u8>) {
         match self {
             CopyTarget::Staging => encode_row(line, values, ids, buf),
-            CopyTarget::Store { layout, job_id } => layout.encode(values, ids, *job_id, buf),
+            CopyTarget::Store { layout, job } => layout.encode(values, ids, job, buf),
         }
     }
 }

@@ -93,15 +93,25 @@ pub async fn load(pool: &PgPool, path: &Path) -> LoadOutcome {
 
 /// Loads the masters and every fact report of the fixture set.
 pub async fn load_all(pool: &PgPool, dir: &Path) {
-    for (name, text) in [
-        ("security_master.csv", SECURITY_MASTER),
-        ("client_master.csv", CLIENT_MASTER),
-        ("benchmark_levels.csv", BENCHMARK_LEVELS),
-        ("security_prices.csv", SECURITY_PRICES),
-        ("transactions.csv", TRANSACTIONS),
-        ("holdings.csv", HOLDINGS),
-        ("valuations.csv", VALUATIONS),
-    ] {
+    load_each(
+        pool,
+        dir,
+        &[
+            ("security_master.csv", SECURITY_MASTER),
+            ("client_master.csv", CLIENT_MASTER),
+            ("benchmark_levels.csv", BENCHMARK_LEVELS),
+            ("security_prices.csv", SECURITY_PRICES),
+            ("transactions.csv", TRANSACTIONS),
+            ("holdings.csv", HOLDINGS),
+            ("valuations.csv", VALUATIONS),
+        ],
+    )
+    .await;
+}
+
+/// Writes and loads each `(file name, text)` in order; every load must succeed.
+pub async fn load_each(pool: &PgPool, dir: &Path, files: &[(&str, &str)]) {
+    for &(name, text) in files {
         let outcome = load(pool, &write(dir, name, text)).await;
         assert!(
             matches!(outcome, LoadOutcome::Succeeded { .. }),
