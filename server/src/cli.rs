@@ -121,8 +121,19 @@ pub enum UserAction {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Recompute the hash chain and report the first row that does not fit.
-    Verify,
+    /// Recompute the keyed chain and report the first row that does not fit; then check the
+    /// trail still reaches the signed checkpoint (default: the one the server keeps in
+    /// `$PMS_DATA_DIR/audit-checkpoint.json`, if there is one).
+    Verify {
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Write a signed checkpoint of the trail's head (to keep outside the database).
+    Checkpoint {
+        /// Where to write it (default: print it).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

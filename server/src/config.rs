@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use pms_app::ssr::client_addr::TrustedProxies;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name}={value:?} is not valid: {reason}")]
@@ -35,9 +37,14 @@ pub struct Config {
     pub public_origin: Option<String>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed (`PMS_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
+    /// Plain-HTTP development only: session cookies without `Secure` (`PMS_INSECURE_COOKIES`).
+    pub insecure_cookies: bool,
     /// Sign-in attempts per minute per client address.
     pub login_rate_per_minute: u32,
+    /// Token requests per minute per API client id, and per client address.
+    pub token_rate_per_minute: u32,
     /// Drop folder watched for report files (default `data_dir/inbox`); "off" disables.
     pub drop_dir: Option<PathBuf>,
     /// Cron expression (UTC) for the Salesforce sync, e.g. `0 30 20 * * *` (02:00 IST).
@@ -91,6 +98,32 @@ impl Config {
                 });
             }
         }
+        if var("PMS_TRUST_PROXY").is_some() {
+            return Err(ConfigError::Invalid {
+                name: "PMS_TRUST_PROXY",
+                value: var("PMS_TRUST_PROXY").unwrap_or_default(),
+                reason: "replaced by PMS_TRUSTED_PROXIES: list your proxies' addresses or CIDR \
+                         blocks (e.g. PMS_TRUSTED_PROXIES=10.0.0.5,10.0.1.0/24)"
+                    .into(),
+            });
+        }
+        let insecure_cookies: bool =
+            parse("PMS_INSECURE_COOKIES", var("PMS_INSECURE_COOKIES"), "false")?;
+        if let Some(origin) = public_origin
+            .as_deref()
+            .filter(|o| o.starts_with("http://"))
+        {
+            if !insecure_cookies {
+                return Err(ConfigError::Invalid {
+                    name: "PMS_PUBLIC_URL",
+                    value: origin.to_owned(),
+                    reason: "session cookies are Secure, which browsers drop over plain HTTP: \
+                             serve the Hub over https, or set PMS_INSECURE_COOKIES=true for \
+                             development"
+                        .into(),
+                });
+            }
+        }
         Ok(Self {
             database_url,
             bind,
@@ -102,11 +135,17 @@ impl Config {
             public_origin,
             session_idle: Duration::from_secs(60 * idle.max(1)),
             session_absolute: Duration::from_secs(3600 * absolute.max(1)),
-            trust_proxy: parse("PMS_TRUST_PROXY", var("PMS_TRUST_PROXY"), "false")?,
+            trusted_proxies: parse("PMS_TRUSTED_PROXIES", var("PMS_TRUSTED_PROXIES"), "")?,
+            insecure_cookies,
             login_rate_per_minute: parse(
                 "PMS_LOGIN_RATE_PER_MINUTE",
                 var("PMS_LOGIN_RATE_PER_MINUTE"),
                 "10",
+            )?,
+            token_rate_per_minute: parse(
+                "PMS_TOKEN_RATE_PER_MINUTE",
+                var("PMS_TOKEN_RATE_PER_MINUTE"),
+                "20",
             )?,
             drop_dir,
             salesforce_schedule: var("PMS_SF_SYNC_CRON").filter(|v| !v.trim().is_empty()),

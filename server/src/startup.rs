@@ -66,18 +66,23 @@ impl Application {
         })?;
         let per_minute =
             NonZeroU32::new(config.login_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let keys = master_key(config)?;
         let state = AppState {
             leptos,
-            db,
-            keys: master_key(config)?,
+            db: db.with_audit_key(keys.audit_key()),
+            keys,
             security: Arc::new(SecuritySettings {
                 idle_timeout: config.session_idle,
                 absolute_timeout: config.session_absolute,
-                trust_proxy: config.trust_proxy,
+                trusted_proxies: config.trusted_proxies.clone(),
                 public_origin: config.public_origin.clone(),
+                secure_cookies: !config.insecure_cookies,
             }),
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,
+            ))),
+            token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                NonZeroU32::new(config.token_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
             ))),
             ingest: Arc::new(IngestSettings {
                 upload_dir: config.data_dir.join("uploads"),

@@ -274,13 +274,19 @@ async fn every_route_respects_each_roles_data_scope(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(audited, 2);
-    // Admin-only and compliance-only tools refuse an RM.
-    let forbidden = rm1.post(app.url("/api/session/me")).send().await.unwrap();
-    assert_eq!(
-        forbidden.status(),
-        StatusCode::OK,
-        "an RM may ask who they are"
-    );
+    // Admin-only and compliance-only tools refuse an RM, and say so with a 403.
+    for (path, form) in [
+        ("/api/admin/users", vec![]),
+        ("/api/admin/users/unlock", vec![("user_id", "1")]),
+        ("/api/admin/api", vec![]),
+        ("/api/admin/branding", vec![]),
+        ("/api/audit/verify", vec![]),
+    ] {
+        let refused = rm1.post(app.url(path)).form(&form).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "an RM at {path}");
+    }
+    let me = rm1.post(app.url("/api/session/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "an RM may ask who they are");
 
     // ----- a bearer token carrying RM 1's scope ---------------------------------------------
     let rm1_user: i64 = sqlx::query_scalar("SELECT user_id FROM app_user WHERE email = $1")

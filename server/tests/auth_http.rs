@@ -8,25 +8,12 @@ use std::time::Duration;
 use common::{test_config, TestApp, DEMO_PASSWORD};
 use pms_domain::identity::Role;
 use pms_server::startup::Application;
-use pms_store::identity::NewUser;
 use pms_store::Db;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
 async fn user(db: &Db, email: &str, role: Role) {
-    let hash = pms_auth::password::hash(DEMO_PASSWORD.into())
-        .await
-        .unwrap();
-    db.create_user(&NewUser {
-        email: email.into(),
-        display_name: "Test User".into(),
-        role,
-        rm_id: None,
-        password_hash: Some(hash),
-        created_by: None,
-    })
-    .await
-    .unwrap();
+    common::add_user(db, email, role).await;
 }
 
 #[sqlx::test(migrations = "../migrations")]

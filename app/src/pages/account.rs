@@ -29,9 +29,9 @@ const PENDING_SECRET: &str = "totp_pending";
 
 #[server(endpoint = "account/security")]
 pub async fn get_security_status() -> Result<SecurityStatus, ServerFnError> {
-    use crate::ssr::{app_context, internal, principal};
+    use crate::ssr::{app_context, internal, person};
     let cx = app_context()?;
-    let me = principal()?;
+    let me = person()?;
     Ok(SecurityStatus {
         email: me.user.email.clone(),
         mfa_enabled: me.user.mfa_enabled,
@@ -47,8 +47,8 @@ pub async fn get_security_status() -> Result<SecurityStatus, ServerFnError> {
 /// Starts enrolment: a new secret (kept in the session until confirmed) as a QR code.
 #[server(endpoint = "account/totp-begin")]
 pub async fn begin_totp() -> Result<TotpEnrolment, ServerFnError> {
-    use crate::ssr::{internal, principal};
-    let me = principal()?;
+    use crate::ssr::{internal, person};
+    let me = person()?;
     if me.user.mfa_enabled {
         return Err(ServerFnError::new(
             "Two-factor authentication is already on. An administrator can reset it.",
@@ -72,9 +72,9 @@ pub async fn begin_totp() -> Result<TotpEnrolment, ServerFnError> {
 #[server(endpoint = "account/totp-confirm")]
 pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit, internal, principal};
+    use crate::ssr::{app_context, audit, internal, person};
     let cx = app_context()?;
-    let me = principal()?;
+    let me = person()?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     let Some(secret) = session
         .get::<Vec<u8>>(PENDING_SECRET)
@@ -131,9 +131,9 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
 
 #[server(endpoint = "account/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, ServerFnError> {
-    use crate::ssr::{app_context, audit, internal, principal};
+    use crate::ssr::{app_context, audit, internal, person};
     let cx = app_context()?;
-    let me = principal()?;
+    let me = person()?;
     if !me.user.mfa_enabled {
         return Err(ServerFnError::new(
             "Turn on two-factor authentication first.",
@@ -165,9 +165,10 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), ServerFnError> {
-    use crate::ssr::{app_context, audit, internal, principal};
+    use crate::ssr::session;
+    use crate::ssr::{app_context, audit, internal, person};
     let cx = app_context()?;
-    let me = principal()?;
+    let me = person()?;
     let user = cx
         .db
         .user_by_id(me.user.user_id)
@@ -185,10 +186,24 @@ pub async fn change_password(
     let hash = pms_auth::password::hash(new_password)
         .await
         .map_err(internal)?;
-    cx.db
+    let changed_at = cx
+        .db
         .set_password_hash(user.user_id, &hash)
         .await
         .map_err(internal)?;
+    // Every other session of this user ends at its next request; this one carries on.
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    if let Some(current) = session::current(&session).await {
+        session::set(
+            &session,
+            session::SignIn {
+                credentials_from: session::credentials_stamp(Some(changed_at)),
+                ..current
+            },
+        )
+        .await
+        .map_err(internal)?;
+    }
     audit(
         &cx,
         Some(&me),

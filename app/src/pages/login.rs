@@ -10,17 +10,26 @@ use crate::components::AuthCard;
 use crate::url::query_encode;
 
 /// A redirect target that stays on this site (`/clients?…`), never `//evil` or `https://…`.
+///
+/// The target is resolved the way a browser would resolve it (the WHATWG URL parser drops tabs
+/// and newlines and reads `\` as `/`), against the Hub's own origin, and accepted only if it
+/// lands there; what is returned is the resolved path, so the browser follows exactly what was
+/// checked.
+#[cfg(feature = "ssr")]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains("://") =>
-        {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+    // Any fixed origin serves: only same-origin relative references survive the check.
+    const HOME: &str = "https://hub.invalid/";
+    let Ok(home) = url::Url::parse(HOME) else {
+        return "/".to_owned();
+    };
+    let resolved = next
+        .map(str::trim)
+        .filter(|n| n.starts_with('/'))
+        .and_then(|n| home.join(n).ok())
+        .filter(|u| u.origin() == home.origin() && u.username().is_empty());
+    match resolved {
+        Some(u) => u[url::Position::BeforePath..].to_owned(),
+        None => "/".to_owned(),
     }
 }
 
@@ -36,7 +45,8 @@ pub async fn login(
     use pms_auth::login::{check_password, PasswordOutcome};
 
     let cx = app_context()?;
-    let meta = request_meta(cx.security.trust_proxy);
+    let meta = request_meta(&cx.security.trusted_proxies);
+    let source = meta.ip.clone().unwrap_or_default();
     if cx
         .login_limiter
         .check_key(&meta.ip.clone().unwrap_or_default())
@@ -50,7 +60,7 @@ pub async fn login(
         ));
     }
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    let outcome = check_password(&cx.db, &email, &password)
+    let outcome = check_password(&cx.db, &email, &password, &source)
         .await
         .map_err(internal)?;
     let now = chrono::Utc::now().timestamp();
@@ -79,6 +89,7 @@ pub async fn login(
             user_id: user.user_id,
             stage,
             since: now,
+            credentials_from: session::credentials_stamp(user.password_changed_at),
         },
     )
     .await
@@ -97,7 +108,7 @@ pub async fn login(
         .await?;
     } else {
         cx.db
-            .record_login(user.user_id, &user.email)
+            .record_login(user.user_id, &user.email, &source)
             .await
             .map_err(internal)?;
         audit(
@@ -117,9 +128,12 @@ pub async fn login(
 #[server(endpoint = "auth/verify")]
 pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), ServerFnError> {
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit, internal};
+    use crate::ssr::{app_context, audit, internal, request_meta};
 
     let cx = app_context()?;
+    let source = request_meta(&cx.security.trusted_proxies)
+        .ip
+        .unwrap_or_default();
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     let Some(pending) = session::current(&session)
         .await
@@ -145,7 +159,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
     let principal = pms_auth::Principal::for_user(&cx.db, &user)
         .await
         .map_err(internal)?;
-    if !pms_auth::login::check_second_factor(&cx.db, &cx.keys, &user, &code)
+    if !pms_auth::login::check_second_factor(&cx.db, &cx.keys, &user, &code, &source)
         .await
         .map_err(internal)?
     {
@@ -157,8 +171,12 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
             serde_json::Value::Null,
         )
         .await?;
-        let throttle = cx.db.login_throttle(&user.email).await.map_err(internal)?;
-        if throttle.locked_at.is_some() {
+        let throttle = cx
+            .db
+            .login_throttle(&user.email, &source)
+            .await
+            .map_err(internal)?;
+        if throttle.is_locked(chrono::Utc::now()) {
             session::end(&session).await.map_err(internal)?;
             return Err(ServerFnError::new(
                 pms_auth::login::Refusal::Locked.message(),
@@ -173,13 +191,13 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
         SignIn {
             user_id: user.user_id,
             stage: Stage::SignedIn,
-            since: pending.since,
+            ..pending
         },
     )
     .await
     .map_err(internal)?;
     cx.db
-        .record_login(user.user_id, &user.email)
+        .record_login(user.user_id, &user.email, &source)
         .await
         .map_err(internal)?;
     audit(
@@ -298,5 +316,50 @@ pub fn VerifyPage() -> impl IntoView {
                 <p class="auth-form__hint">"Lost your phone? Enter one of your recovery codes instead."</p>
             </ActionForm>
         </AuthCard>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn safe_next_keeps_same_site_paths_with_their_query() {
+        assert_eq!(
+            safe_next(Some("/clients?q=shah&page=2")),
+            "/clients?q=shah&page=2"
+        );
+        assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
+    }
+
+    #[test]
+    fn safe_next_refuses_every_way_of_naming_another_site() {
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            " //evil.example",
+            "/%5C/evil.example",
+            "/%2F/evil.example",
+            "///evil.example",
+        ] {
+            let got = safe_next(Some(evil));
+            assert!(
+                got.starts_with('/') && !got.starts_with("//") && !got.contains('\\'),
+                "{evil:?} became {got:?}"
+            );
+            assert!(
+                !got.contains("evil.example") || got.starts_with("/%"),
+                "{evil:?} became {got:?}"
+            );
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

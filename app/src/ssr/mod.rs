@@ -2,15 +2,16 @@
 //! caller's [`Principal`] and capability checks, the session's sign-in state, request
 //! metadata for the audit trail, and turning failures into messages a user can act on.
 
+pub mod client_addr;
 pub mod session;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use http::request::Parts;
 use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use pms_auth::principal::AuthVia;
 use pms_auth::{MasterKey, Principal};
 use pms_domain::identity::Capability;
 use pms_store::audit::AuditEvent;
@@ -26,10 +27,13 @@ pub struct SecuritySettings {
     pub idle_timeout: std::time::Duration,
     /// …and after this long in any case.
     pub absolute_timeout: std::time::Duration,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-*` headers are believed (none: the socket
+    /// address is the client).
+    pub trusted_proxies: client_addr::TrustedProxies,
     /// The public origin (`https://hub.firm.in`), when known.
     pub public_origin: Option<String>,
+    /// Mark the session cookie `Secure` (the default; plain-HTTP development opts out).
+    pub secure_cookies: bool,
 }
 
 /// Where uploads and the drop folder live, and how reports are read.
@@ -72,6 +76,22 @@ pub fn principal() -> Result<Principal, ServerFnError> {
         })
 }
 
+/// The signed-in *person*: account and administration functions are for interactive
+/// sessions only, so an API token (which acts for a user but is not them) gets a 403 here
+/// however wide its role.
+pub fn person() -> Result<Principal, ServerFnError> {
+    let principal = principal()?;
+    match principal.via {
+        AuthVia::Session if principal.actor_user_id().is_some() => Ok(principal),
+        _ => {
+            set_status(StatusCode::FORBIDDEN);
+            Err(ServerFnError::new(
+                "This is for people signed in to the Hub in a browser; an API token cannot use it.",
+            ))
+        }
+    }
+}
+
 /// The caller, if they may do `capability`; 403 otherwise.
 pub fn require(capability: Capability) -> Result<Principal, ServerFnError> {
     let principal = principal()?;
@@ -96,22 +116,26 @@ pub struct RequestMeta {
     pub user_agent: Option<String>,
 }
 
-pub fn request_meta(trust_proxy: bool) -> RequestMeta {
+pub fn request_meta(trusted_proxies: &client_addr::TrustedProxies) -> RequestMeta {
     let Some(parts) = use_context::<Parts>() else {
         return RequestMeta::default();
     };
-    let forwarded = trust_proxy
-        .then(|| parts.headers.get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|v| v.trim().parse::<IpAddr>().ok());
+    request_meta_of(&parts, trusted_proxies)
+}
+
+/// [`request_meta`] for a request's parts (the REST handlers' extractor uses it too).
+pub fn request_meta_of(
+    parts: &Parts,
+    trusted_proxies: &client_addr::TrustedProxies,
+) -> RequestMeta {
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
     RequestMeta {
-        ip: forwarded.or(peer).map(|ip| ip.to_string()),
+        ip: trusted_proxies
+            .client_address(peer, &parts.headers)
+            .map(|ip| ip.to_string()),
         user_agent: parts
             .headers
             .get(http::header::USER_AGENT)
@@ -128,7 +152,7 @@ pub async fn audit(
     object: Option<(&str, String)>,
     details: serde_json::Value,
 ) -> Result<(), ServerFnError> {
-    let meta = request_meta(cx.security.trust_proxy);
+    let meta = request_meta(&cx.security.trusted_proxies);
     let event = AuditEvent {
         actor_user_id: principal.and_then(Principal::actor_user_id),
         actor: principal
@@ -152,12 +176,31 @@ pub fn internal(err: impl std::fmt::Display) -> ServerFnError {
     ServerFnError::new("The server could not complete the request; it has been logged.")
 }
 
-/// Store errors: conflicts and invalid input are the user's to fix, the rest is ours.
+/// "data is being loaded" → "Data is being loaded." for a message shown on its own.
+pub fn sentence(m: String) -> String {
+    let mut chars = m.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// Store errors: conflicts and invalid input are the user's to fix, a busy database is a
+/// "try again shortly", the rest is ours.
 pub fn store_error(err: StoreError) -> ServerFnError {
     match err {
         StoreError::Conflict(m) | StoreError::Invalid(m) => {
             set_status(StatusCode::UNPROCESSABLE_ENTITY);
             ServerFnError::new(m)
+        }
+        StoreError::Busy(m) => {
+            set_status(StatusCode::SERVICE_UNAVAILABLE);
+            ServerFnError::new(sentence(m))
         }
         StoreError::NotFound(m) => {
             set_status(StatusCode::NOT_FOUND);

@@ -23,6 +23,43 @@ pub struct SignIn {
     pub stage: Stage,
     /// Unix seconds when the password was accepted (the absolute session limit counts from it).
     pub since: i64,
+    /// The password this session was opened with, as the time it was set (microseconds):
+    /// when the user's password has changed since, the session is over. Sessions from before
+    /// this field existed read as 0 and end at their next request.
+    #[serde(default)]
+    pub credentials_from: i64,
+}
+
+impl SignIn {
+    /// Whether the user's password has changed since this session was opened with it.
+    pub fn outdated_by(&self, password_changed_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        credentials_stamp(password_changed_at) > self.credentials_from
+    }
+}
+
+/// A password's `password_changed_at` as stored in a session.
+pub fn credentials_stamp(password_changed_at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
+    password_changed_at.map_or(0, |t| t.timestamp_micros())
+}
+
+/// A session's idle timer restarts with activity, but a busy user's every request must not
+/// become a database write: the session is re-saved (and its expiry moved on) at most once a
+/// minute — or, for an idle timeout shorter than two minutes, every half of it.
+const TOUCH_EVERY_SECS: i64 = 60;
+const TOUCHED: &str = "touched";
+
+/// Restarts the idle timer if it was last restarted long enough ago (see [`TOUCH_EVERY_SECS`]).
+pub async fn touch(
+    session: &Session,
+    now: i64,
+    idle_timeout: std::time::Duration,
+) -> Result<(), tower_sessions::session::Error> {
+    let every = TOUCH_EVERY_SECS.min(idle_timeout.as_secs() as i64 / 2);
+    let last = session.get::<i64>(TOUCHED).await?.unwrap_or(0);
+    if now - last >= every {
+        session.insert(TOUCHED, now).await?;
+    }
+    Ok(())
 }
 
 pub async fn current(session: &Session) -> Option<SignIn> {

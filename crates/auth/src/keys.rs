@@ -100,6 +100,11 @@ impl MasterKey {
             .map_err(|_| AuthError::Unseal)
     }
 
+    /// The key that seals the audit chain (see `pms_store::audit`).
+    pub fn audit_key(&self) -> pms_store::audit::AuditKey {
+        pms_store::audit::AuditKey::new(self.derive("audit-chain", b"v1"))
+    }
+
     /// A 256-bit key for one `purpose`, made unique by `salt` (HMAC-SHA256 as a KDF).
     pub fn derive(&self, purpose: &str, salt: &[u8]) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)

@@ -1,16 +1,16 @@
-//! Signing in: password check with throttling and lockout, then the second factor.
+//! Signing in: password check with throttling, then the second factor.
 //!
-//! Failures are counted per e-mail address whether or not an account exists, and an unknown
-//! address is "verified" against a dummy hash, so neither the answer nor its timing tells an
-//! attacker which addresses have accounts. After [`MAX_FAILURES`] the address is locked until
-//! an admin unlocks it.
+//! Failures are counted per e-mail address *and source address*, whether or not an account
+//! exists, and an unknown address is "verified" against a dummy hash, so neither the answer nor
+//! its timing tells an attacker which addresses have accounts. After a few failures the source
+//! is locked out of that address for a time that doubles with each further failure (see
+//! [`ThrottlePolicy`]): guessing is slowed to a crawl, yet nobody elsewhere can lock the real
+//! user out of their account. An admin unlock clears the counters.
 
-use pms_store::identity::UserRecord;
+use pms_store::identity::{ThrottlePolicy, UserRecord};
 use pms_store::Db;
 
 use crate::{password, totp, AuthError, MasterKey};
-
-pub const MAX_FAILURES: i32 = 5;
 
 /// The result of the password step.
 #[derive(Debug)]
@@ -29,6 +29,7 @@ pub enum PasswordOutcome {
 pub enum Refusal {
     /// Unknown address, wrong password or deactivated account: deliberately indistinguishable.
     BadCredentials,
+    /// Too many failures from this source for this address; try again after the lock.
     Locked,
 }
 
@@ -37,19 +38,21 @@ impl Refusal {
         match self {
             Refusal::BadCredentials => "The e-mail address or password is not correct.",
             Refusal::Locked => {
-                "Sign-in for this account is locked after repeated failed attempts. \
-                 Ask an administrator to unlock it."
+                "Too many failed sign-ins for this account from your network. Wait a few \
+                 minutes and try again, or ask an administrator to unlock it."
             }
         }
     }
 }
 
+/// Checks a password given from `source` (the client address).
 pub async fn check_password(
     db: &Db,
     email: &str,
     password_given: &str,
+    source: &str,
 ) -> Result<PasswordOutcome, AuthError> {
-    let throttle = db.login_throttle(email).await?;
+    let throttle = db.login_throttle(email, source).await?;
     let user = db.user_by_email(email).await?;
     let usable = user
         .as_ref()
@@ -58,12 +61,14 @@ pub async fn check_password(
     // Always spend the hashing time, even when the answer is already known.
     let password_ok = password::verify(stored_hash, password_given.to_owned()).await;
 
-    if throttle.locked_at.is_some() {
+    if throttle.is_locked(chrono::Utc::now()) {
         return Ok(PasswordOutcome::Refused(Refusal::Locked));
     }
     let Some(user) = usable.filter(|_| password_ok).cloned() else {
-        let after = db.record_login_failure(email, MAX_FAILURES).await?;
-        let refusal = if after.locked_at.is_some() {
+        let after = db
+            .record_login_failure(email, source, &ThrottlePolicy::default())
+            .await?;
+        let refusal = if after.is_locked(chrono::Utc::now()) {
             Refusal::Locked
         } else {
             Refusal::BadCredentials
@@ -80,15 +85,16 @@ pub async fn check_password(
 }
 
 /// Checks a second-factor answer: a current TOTP code not used before, or an unused recovery
-/// code. Failures count towards the lockout like wrong passwords.
+/// code. Failures count towards the throttle like wrong passwords.
 pub async fn check_second_factor(
     db: &Db,
     key: &MasterKey,
     user: &UserRecord,
     answer: &str,
+    source: &str,
 ) -> Result<bool, AuthError> {
-    let throttle = db.login_throttle(&user.email).await?;
-    if throttle.locked_at.is_some() {
+    let throttle = db.login_throttle(&user.email, source).await?;
+    if throttle.is_locked(chrono::Utc::now()) {
         return Ok(false);
     }
     let ok = match &user.totp_secret {
@@ -112,7 +118,8 @@ pub async fn check_second_factor(
         None => false,
     };
     if !ok {
-        db.record_login_failure(&user.email, MAX_FAILURES).await?;
+        db.record_login_failure(&user.email, source, &ThrottlePolicy::default())
+            .await?;
     }
     Ok(ok)
 }

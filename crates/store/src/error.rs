@@ -4,7 +4,11 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The data asked for is locked by a load in progress, or the query ran past the
+    /// interactive time limit: a clear "try again shortly", never a queue that exhausts the pool.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("not found: {0}")]
@@ -16,3 +20,21 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout).
+        match e.as_database_error().and_then(|d| d.code()).as_deref() {
+            Some("55P03") => StoreError::Busy(
+                "data is being loaded right now; this view is available again when the load \
+                 finishes — try again in a minute"
+                    .into(),
+            ),
+            Some("57014") => StoreError::Busy(
+                "the database took too long to answer; narrow the filters or try again shortly"
+                    .into(),
+            ),
+            _ => StoreError::Database(e),
+        }
+    }
+}

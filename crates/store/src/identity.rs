@@ -20,6 +20,8 @@ pub struct UserRecord {
     pub totp_enabled_at: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// When the password was last set: sessions that began before it have ended.
+    pub password_changed_at: Option<DateTime<Utc>>,
 }
 
 impl UserRecord {
@@ -28,11 +30,51 @@ impl UserRecord {
     }
 }
 
-/// Sign-in failures counted for an e-mail address.
+/// Sign-in failures counted for an e-mail address from one source address.
 #[derive(Clone, Debug, Default)]
 pub struct Throttle {
     pub failures: i32,
-    pub locked_at: Option<DateTime<Utc>>,
+    /// Sign-in from this source is refused until then.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl Throttle {
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+}
+
+/// How sign-in failures from one source slow that source down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed before the first lock.
+    pub free: i32,
+    /// The first lock's length; each further failure doubles it.
+    pub base_lock: std::time::Duration,
+    /// The longest lock.
+    pub max_lock: std::time::Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        Self {
+            free: 5,
+            base_lock: std::time::Duration::from_secs(60),
+            max_lock: std::time::Duration::from_secs(3600),
+        }
+    }
+}
+
+impl ThrottlePolicy {
+    /// The lock that the `failures`-th failure starts, if any.
+    pub fn lock_after(&self, failures: i32) -> Option<std::time::Duration> {
+        let over = failures.checked_sub(self.free)?;
+        if over < 0 {
+            return None;
+        }
+        let factor = 1u32.checked_shl(over.min(31) as u32).unwrap_or(u32::MAX);
+        Some(self.base_lock.saturating_mul(factor).min(self.max_lock))
+    }
 }
 
 /// What an admin sets when creating a user.
@@ -46,6 +88,7 @@ pub struct NewUser {
     pub created_by: Option<i64>,
 }
 
+#[derive(sqlx::FromRow)]
 struct UserRow {
     user_id: i64,
     email: String,
@@ -58,6 +101,7 @@ struct UserRow {
     totp_enabled_at: Option<DateTime<Utc>>,
     last_login_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    password_changed_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<UserRow> for UserRecord {
@@ -78,6 +122,7 @@ impl TryFrom<UserRow> for UserRecord {
             totp_enabled_at: r.totp_enabled_at,
             last_login_at: r.last_login_at,
             created_at: r.created_at,
+            password_changed_at: r.password_changed_at,
         })
     }
 }
@@ -89,28 +134,26 @@ pub fn normalise_email(email: &str) -> String {
 
 impl Db {
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        let row = sqlx::query_as!(
-            UserRow,
-            "SELECT user_id, email, display_name, role, rm_id, password_hash, is_active, totp_secret,
-                    totp_enabled_at, last_login_at, created_at
-             FROM app_user WHERE email = $1",
-            normalise_email(email)
-        )
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(UserRecord::try_from).transpose()
+        self.user_where("email = $1", normalise_email(email)).await
     }
 
     pub async fn user_by_id(&self, user_id: i64) -> StoreResult<Option<UserRecord>> {
-        let row = sqlx::query_as!(
-            UserRow,
+        self.user_where("user_id = $1", user_id).await
+    }
+
+    async fn user_where<T>(&self, condition: &str, key: T) -> StoreResult<Option<UserRecord>>
+    where
+        T: 'static + Send + for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        let sql = format!(
             "SELECT user_id, email, display_name, role, rm_id, password_hash, is_active, totp_secret,
-                    totp_enabled_at, last_login_at, created_at
-             FROM app_user WHERE user_id = $1",
-            user_id
-        )
-        .fetch_optional(self.pool())
-        .await?;
+                    totp_enabled_at, last_login_at, created_at, password_changed_at
+             FROM app_user WHERE {condition}"
+        );
+        let row = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
         row.map(UserRecord::try_from).transpose()
     }
 
@@ -145,83 +188,107 @@ impl Db {
         }
     }
 
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> StoreResult<()> {
-        sqlx::query!(
-            "UPDATE app_user SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE user_id = $1",
-            user_id,
-            hash
+    /// Sets a new password hash; returns when it took effect (the cut-off for older sessions).
+    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> StoreResult<DateTime<Utc>> {
+        let changed_at = sqlx::query_scalar::<_, DateTime<Utc>>(
+            "UPDATE app_user SET password_hash = $2, password_changed_at = clock_timestamp(),
+                                 updated_at = now()
+             WHERE user_id = $1 RETURNING password_changed_at",
         )
-        .execute(self.pool())
+        .bind(user_id)
+        .bind(hash)
+        .fetch_optional(self.pool())
         .await?;
-        Ok(())
+        changed_at.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))
     }
 
-    pub async fn record_login(&self, user_id: i64, email: &str) -> StoreResult<()> {
+    /// A successful sign-in: clears the failures counted against this address from `source`
+    /// (other sources' counters stand: the right password from here says nothing about them).
+    pub async fn record_login(&self, user_id: i64, email: &str, source: &str) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query!(
-            "UPDATE app_user SET last_login_at = now() WHERE user_id = $1",
-            user_id
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query!(
-            "DELETE FROM login_throttle WHERE email = $1",
-            normalise_email(email)
-        )
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE app_user SET last_login_at = now() WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failure WHERE email = $1 AND source = $2")
+            .bind(normalise_email(email))
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     // ----- throttling -----------------------------------------------------------------------
 
-    pub async fn login_throttle(&self, email: &str) -> StoreResult<Throttle> {
-        let row = sqlx::query!(
-            "SELECT failures, locked_at FROM login_throttle WHERE email = $1",
-            normalise_email(email)
+    /// The failures counted against `email` from `source`.
+    pub async fn login_throttle(&self, email: &str, source: &str) -> StoreResult<Throttle> {
+        let row = sqlx::query_as::<_, (i32, Option<DateTime<Utc>>)>(
+            "SELECT failures, locked_until FROM login_failure WHERE email = $1 AND source = $2",
         )
+        .bind(normalise_email(email))
+        .bind(source)
         .fetch_optional(self.pool())
         .await?;
         Ok(row
-            .map(|r| Throttle {
-                failures: r.failures,
-                locked_at: r.locked_at,
+            .map(|(failures, locked_until)| Throttle {
+                failures,
+                locked_until,
             })
             .unwrap_or_default())
     }
 
-    /// Counts a failed sign-in; locks the address when the count reaches `limit`.
-    pub async fn record_login_failure(&self, email: &str, limit: i32) -> StoreResult<Throttle> {
-        let row = sqlx::query!(
-            "INSERT INTO login_throttle (email, failures, last_failure_at, locked_at)
-             VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() END)
-             ON CONFLICT (email) DO UPDATE SET
-                 failures = login_throttle.failures + 1,
-                 last_failure_at = now(),
-                 locked_at = coalesce(login_throttle.locked_at,
-                                      CASE WHEN login_throttle.failures + 1 >= $2 THEN now() END)
-             RETURNING failures, locked_at",
-            normalise_email(email),
-            limit
+    /// Counts a failed sign-in from `source`. From the `free`-th failure on, that source is
+    /// locked out of the address for `base_lock` × 2^(failures − free), at most `max_lock`.
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        source: &str,
+        policy: &ThrottlePolicy,
+    ) -> StoreResult<Throttle> {
+        let (failures, locked_until) = sqlx::query_as::<_, (i32, Option<DateTime<Utc>>)>(
+            "INSERT INTO login_failure AS f (email, source, failures, last_failure_at)
+             VALUES ($1, $2, 1, now())
+             ON CONFLICT (email, source) DO UPDATE SET
+                 failures = f.failures + 1, last_failure_at = now()
+             RETURNING failures, locked_until",
         )
+        .bind(normalise_email(email))
+        .bind(source)
+        .fetch_one(self.pool())
+        .await?;
+        let Some(lock) = policy.lock_after(failures) else {
+            return Ok(Throttle {
+                failures,
+                locked_until,
+            });
+        };
+        let locked_until = sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+            "UPDATE login_failure SET locked_until = now() + make_interval(secs => $3)
+             WHERE email = $1 AND source = $2 RETURNING locked_until",
+        )
+        .bind(normalise_email(email))
+        .bind(source)
+        .bind(lock.as_secs_f64())
         .fetch_one(self.pool())
         .await?;
         Ok(Throttle {
-            failures: row.failures,
-            locked_at: row.locked_at,
+            failures,
+            locked_until,
         })
     }
 
-    /// Admin unlock: clears the failure count of a user's address. True if it was locked.
+    /// Admin unlock: clears every source's failures for a user's address. True if any source
+    /// was locked out at the time.
     pub async fn unlock_login(&self, email: &str) -> StoreResult<bool> {
-        let res = sqlx::query!(
-            "DELETE FROM login_throttle WHERE email = $1 AND locked_at IS NOT NULL",
-            normalise_email(email)
+        let was_locked = sqlx::query_scalar::<_, bool>(
+            "WITH gone AS (DELETE FROM login_failure WHERE email = $1 RETURNING locked_until)
+             SELECT coalesce(bool_or(locked_until > now()), false) FROM gone",
         )
-        .execute(self.pool())
+        .bind(normalise_email(email))
+        .fetch_one(self.pool())
         .await?;
-        Ok(res.rows_affected() > 0)
+        Ok(was_locked)
     }
 
     // ----- second factor ----------------------------------------------------------------------

@@ -92,14 +92,14 @@ async fn load(
         let started = std::time::Instant::now();
         let outcome = match file.source {
             DemoSource::Salesforce => {
-                salesforce::load_csv(db.pool(), &path, None, &request).await?
+                salesforce::load_csv(db.bulk_pool(), &path, None, &request).await?
             }
             DemoSource::WealthSpectrum => {
                 let report = ReportKind::from_code(&file.report).ok_or_else(|| {
                     anyhow::anyhow!("the manifest names an unknown report {:?}", file.report)
                 })?;
                 load_file(
-                    db.pool(),
+                    db.bulk_pool(),
                     FileLoad {
                         input: Input::File(path.clone()),
                         display_name: None,

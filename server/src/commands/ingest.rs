@@ -36,7 +36,7 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
                 "Salesforce is not configured: set PMS_SF_CLIENT_ID and its sign-in settings"
             )
         })?;
-        outcomes.push(salesforce::sync(db.pool(), sf, &request).await?);
+        outcomes.push(salesforce::sync(db.bulk_pool(), sf, &request).await?);
     }
     if args.wealth_spectrum_sync {
         let ws = WsApiConfig::from_env()?.ok_or_else(|| {
@@ -47,7 +47,7 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
         let today = crate::jobs::file_load::today_ist();
         outcomes.extend(
             pms_ingest::load::wealth_spectrum_api::sync(
-                db.pool(),
+                db.bulk_pool(),
                 &ws,
                 &profile,
                 None,
@@ -62,7 +62,7 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
         let progress = progress_bar(&args, file);
         let watcher = watch_progress(db.clone(), progress.clone());
         let outcome = if args.salesforce || crate::jobs::file_load::looks_like_salesforce(file) {
-            salesforce::load_csv(db.pool(), file, None, &request).await?
+            salesforce::load_csv(db.bulk_pool(), file, None, &request).await?
         } else {
             let today = crate::jobs::file_load::today_ist();
             let load = FileLoad {
@@ -75,7 +75,7 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
                 today,
                 queued_job: None,
             };
-            load_file(db.pool(), load).await?
+            load_file(db.bulk_pool(), load).await?
         };
         watcher.abort();
         progress.finish_and_clear();

@@ -1,7 +1,7 @@
 //! What each subcommand does. Every command that needs the database resolves it the same way:
 //! `DATABASE_URL` if given, else the private cluster.
 
-mod audit;
+pub mod audit;
 pub mod demo;
 mod ingest;
 mod users;
@@ -56,8 +56,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Audit {
-            action: AuditAction::Verify,
-        } => with_database(&config, audit::verify).await,
+            action: AuditAction::Verify { checkpoint },
+        } => {
+            let checkpoint = checkpoint
+                .or_else(|| Some(audit::default_checkpoint(&config)).filter(|p| p.exists()));
+            with_database(&config, |db| audit::verify(db, checkpoint)).await
+        }
+        Command::Audit {
+            action: AuditAction::Checkpoint { out },
+        } => with_database(&config, |db| audit::checkpoint(db, out)).await,
     }
 }
 
@@ -77,6 +84,7 @@ async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateClu
     )
     .await
     .with_context(|| format!("cannot connect to the database at {}", redact(&url)))?;
+    let db = db.with_audit_key(crate::startup::master_key(config)?.audit_key());
     Ok((db, cluster))
 }
 

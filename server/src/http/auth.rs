@@ -3,12 +3,13 @@
 //! anonymous and half-signed-in callers to the few pages they may see.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use pms_app::ssr::session::{self, SignIn, Stage};
 use pms_app::url::query_encode;
 use pms_auth::Principal;
+use pms_domain::identity::Capability;
 use tower_sessions::Session;
 
 use super::error::ApiError;
@@ -56,12 +57,18 @@ pub async fn authenticate(
         } else {
             match load(&state, &sign_in).await {
                 Ok(Some(principal)) => {
+                    let now = chrono::Utc::now().timestamp();
+                    if let Err(e) = session::touch(&session, now, state.security.idle_timeout).await
+                    {
+                        return ApiError::Internal(e.to_string()).into_response();
+                    }
                     if sign_in.stage == Stage::MustEnrol {
                         req.extensions_mut().insert(EnrolmentRequired);
                     }
                     req.extensions_mut().insert(principal);
                 }
-                // A deactivated user's session ends at their next request.
+                // A deactivated user's session, or one opened with a password that has since
+                // been changed or reset, ends at its next request.
                 Ok(None) if sign_in.stage != Stage::SecondFactor => {
                     let _ = session::end(&session).await;
                 }
@@ -74,7 +81,8 @@ pub async fn authenticate(
     next.run(req).await
 }
 
-/// The principal for a session that has got past the password (and, if any, second factor).
+/// The principal for a session that has got past the password (and, if any, second factor);
+/// none when the user is deactivated or their password changed after the session began.
 async fn load(state: &AppState, sign_in: &SignIn) -> Result<Option<Principal>, String> {
     if sign_in.stage == Stage::SecondFactor {
         return Ok(None);
@@ -84,7 +92,7 @@ async fn load(state: &AppState, sign_in: &SignIn) -> Result<Option<Principal>, S
         .user_by_id(sign_in.user_id)
         .await
         .map_err(|e| e.to_string())?;
-    match user.filter(|u| u.is_active) {
+    match user.filter(|u| u.is_active && !sign_in.outdated_by(u.password_changed_at)) {
         Some(user) => Principal::for_user(&state.db, &user)
             .await
             .map(Some)
@@ -107,6 +115,29 @@ fn public(path: &str) -> bool {
     EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
+/// Pages reserved to some roles, with the capabilities (any one) that open them.
+const RESTRICTED_PAGES: &[(&str, &[Capability])] = &[
+    (
+        "/admin",
+        &[
+            Capability::ManageUsers,
+            Capability::ManageBranding,
+            Capability::ManageApiTokens,
+        ],
+    ),
+    ("/audit", &[Capability::ViewAudit]),
+    ("/ingest", &[Capability::RunIngest]),
+];
+
+fn may_open_page(principal: &Principal, path: &str) -> bool {
+    RESTRICTED_PAGES
+        .iter()
+        .filter(|(page, _)| {
+            path == *page || path.strip_prefix(page).is_some_and(|r| r.starts_with('/'))
+        })
+        .all(|(_, needs)| needs.iter().any(|c| principal.can(*c)))
+}
+
 fn wants_page(req: &Request) -> bool {
     req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
 }
@@ -116,12 +147,18 @@ pub async fn guard(req: Request, next: Next) -> Response {
     if public(&path) {
         return next.run(req).await;
     }
-    if req.extensions().get::<Principal>().is_some() {
+    if let Some(principal) = req.extensions().get::<Principal>() {
         if req.extensions().get::<EnrolmentRequired>().is_none()
             || path == "/account/security"
             || path.starts_with("/api/account/")
         {
-            return next.run(req).await;
+            let refused = wants_page(&req) && !may_open_page(principal, &path);
+            let mut response = next.run(req).await;
+            // The page itself explains the refusal; the status must say it too.
+            if refused && response.status().is_success() {
+                *response.status_mut() = StatusCode::FORBIDDEN;
+            }
+            return response;
         }
         return if wants_page(&req) {
             Redirect::to("/account/security?required=1").into_response()

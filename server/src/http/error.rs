@@ -22,6 +22,8 @@ pub enum ApiError {
     Unprocessable(String),
     /// 429: slow down.
     TooManyRequests(String),
+    /// 503: the data is locked by a load in progress, or the database is too slow right now.
+    Unavailable(String),
     /// 500: our fault; details in the log.
     Internal(String),
 }
@@ -30,6 +32,7 @@ impl From<pms_store::StoreError> for ApiError {
     fn from(e: pms_store::StoreError) -> Self {
         match e {
             pms_store::StoreError::NotFound(m) => ApiError::NotFound(m),
+            pms_store::StoreError::Busy(m) => ApiError::Unavailable(m),
             pms_store::StoreError::Conflict(m) | pms_store::StoreError::Invalid(m) => {
                 ApiError::Unprocessable(m)
             }
@@ -48,6 +51,7 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
             ApiError::Unprocessable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", m),
             ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m),
+            ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 (

@@ -414,7 +414,7 @@ async fn start(
                 profile: Some(profile.id()),
                 requested_by,
             };
-            let queued = Job::queue(db.pool(), &spec)
+            let queued = Job::queue(db.bulk_pool(), &spec)
                 .await
                 .map_err(|e| ApiError::Internal(format!("cannot queue the upload's job: {e}")))?;
             let recorded = audit(
@@ -502,7 +502,7 @@ fn spawn_load(
             Err(e) => {
                 tracing::error!(file = %name, error = %e, "upload could not be loaded");
                 if let Some(id) = queued {
-                    if let Ok(job) = Job::resume(db.pool(), id).await {
+                    if let Ok(job) = Job::resume(db.bulk_pool(), id).await {
                         let _ = job.fail(&format!("failed: {e}. Nothing was loaded.")).await;
                     }
                 }

@@ -22,9 +22,14 @@ use pms_app::ssr::{AppContext, IngestSettings, LoginLimiter, SecuritySettings};
 use pms_app::{shell, App};
 use pms_auth::MasterKey;
 use pms_store::Db;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The longest an interactive request may take (queries are limited to 30 s on their own; this
+/// also bounds a request waiting for a database connection).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -34,6 +39,8 @@ pub struct AppState {
     pub keys: MasterKey,
     pub security: Arc<SecuritySettings>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// `POST /api/v1/auth/token` attempts, keyed per client id and per source address.
+    pub token_limiter: Arc<LoginLimiter>,
     pub ingest: Arc<IngestSettings>,
 }
 
@@ -61,21 +68,19 @@ pub fn router(state: AppState) -> Router {
     let provide = move || provide_context(context.clone());
     let leptos = state.leptos.clone();
 
-    let secure_cookie = state
-        .security
-        .public_origin
-        .as_deref()
-        .is_some_and(|o| o.starts_with("https://"));
     let idle = time::Duration::seconds(state.security.idle_timeout.as_secs() as i64);
     let sessions =
         SessionManagerLayer::new(pms_store::sessions::PgSessionStore::new(state.db.clone()))
             .with_name("pms_session")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
-            .with_secure(secure_cookie)
+            .with_secure(state.security.secure_cookies)
             .with_expiry(Expiry::OnInactivity(idle));
 
-    Router::new()
+    // Pages, server functions and the API answer within the request timeout (a 408 rather
+    // than a connection held forever); uploads stream large files at the sender's pace and
+    // have their own size limit instead.
+    let interactive = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/branding/logo", get(branding::logo))
@@ -84,7 +89,6 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(branding::upload_logo).delete(branding::remove_logo),
         )
         .merge(api::router())
-        .merge(ingest::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(leptos.clone())
         })
@@ -92,6 +96,13 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide, shell))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+
+    interactive
+        .merge(ingest::router())
         .layer(from_fn_with_state(state.clone(), auth::guard))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))

@@ -110,11 +110,12 @@ pub async fn run(db: &Db, profile: &Profile, job: FileJob) -> Result<LoadOutcome
                     trigger: job.trigger,
                     requested_by: job.requested_by,
                 };
-                salesforce::load_csv(db.pool(), &job.path, Some(job.display_name), &request).await
+                salesforce::load_csv(db.bulk_pool(), &job.path, Some(job.display_name), &request)
+                    .await
             }
             FileKind::WealthSpectrum(report) => {
                 load_file(
-                    db.pool(),
+                    db.bulk_pool(),
                     FileLoad {
                         input: Input::File(job.path),
                         display_name: Some(job.display_name),
@@ -164,8 +165,9 @@ pub async fn detect_kind(path: &Path) -> FileKind {
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, or `-` not starting a number)
-/// gets a leading apostrophe, so opening the download in Excel cannot execute anything.
-fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+/// gets a leading apostrophe, so opening the download in Excel cannot execute anything. Every
+/// CSV download writes its text cells through this one function.
+pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = match cell.chars().next() {
         Some('=' | '+' | '@' | '\t' | '\r') => true,
         Some('-') => cell.parse::<f64>().is_err(),

@@ -45,12 +45,14 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot create the drop folder {}: {e}", dir.display()))?;
     }
     schedule::spawn(state.db.clone(), state.ingest.profile.clone(), schedules);
-    spawn_sweeps(state);
+    spawn_sweeps(state, crate::commands::audit::default_checkpoint(config));
     Ok(())
 }
 
-/// Every minute: expired sessions, and loads whose worker stopped beating.
-fn spawn_sweeps(state: &AppState) {
+/// Every minute: expired sessions, loads whose worker stopped beating, and a fresh signed
+/// checkpoint of the audit trail's head in the data folder (so rows cut off the end of the
+/// trail are found by `pms-hub audit verify`).
+fn spawn_sweeps(state: &AppState, audit_checkpoint: std::path::PathBuf) {
     let db = state.db.clone();
     tokio::spawn(async move {
         let sessions = pms_store::sessions::PgSessionStore::new(db.clone());
@@ -64,6 +66,10 @@ fn spawn_sweeps(state: &AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(jobs = n, "marked loads whose worker stopped as failed"),
                 Err(e) => tracing::warn!(error = %e, "cannot sweep interrupted loads"),
+            }
+            if let Err(e) = crate::commands::audit::refresh_checkpoint(&db, &audit_checkpoint).await
+            {
+                tracing::warn!(error = %e, "cannot write the audit checkpoint");
             }
         }
     });

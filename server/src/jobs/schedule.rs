@@ -221,7 +221,7 @@ async fn run_slot(db: &Db, profile: &Profile, sync: &SyncSchedule, slot: DateTim
                 trigger: Trigger::Schedule,
                 requested_by: None,
             };
-            salesforce::sync(db.pool(), config.clone(), &request)
+            salesforce::sync(db.bulk_pool(), config.clone(), &request)
                 .await
                 .map(|o| vec![o])
         }
@@ -240,7 +240,7 @@ async fn run_slot(db: &Db, profile: &Profile, sync: &SyncSchedule, slot: DateTim
             let (db, config, profile) = (db.clone(), config.clone(), profile.clone());
             super::file_load::off_runtime(move || async move {
                 wealth_spectrum_api::sync(
-                    db.pool(),
+                    db.bulk_pool(),
                     &config,
                     &profile,
                     since,

@@ -11,6 +11,23 @@ use pms_server::startup::Application;
 use pms_store::Db;
 use sqlx::PgPool;
 
+/// Creates a signed-up user with the demo password (no demo data needed).
+pub async fn add_user(db: &Db, email: &str, role: pms_domain::identity::Role) -> i64 {
+    let hash = pms_auth::password::hash(DEMO_PASSWORD.into())
+        .await
+        .expect("hash");
+    db.create_user(&pms_store::identity::NewUser {
+        email: email.into(),
+        display_name: "Test User".into(),
+        role,
+        rm_id: None,
+        password_hash: Some(hash),
+        created_by: None,
+    })
+    .await
+    .expect("user created")
+}
+
 pub const DEMO_PASSWORD: &str = pms_server::commands::demo::DEMO_PASSWORD;
 
 pub struct TestApp {
@@ -32,8 +49,11 @@ pub fn test_config(data_dir: PathBuf) -> Config {
         public_origin: None,
         session_idle: Duration::from_secs(1800),
         session_absolute: Duration::from_secs(12 * 3600),
-        trust_proxy: false,
+        trusted_proxies: Default::default(),
+        // reqwest's cookie store, like a browser, keeps Secure cookies off plain HTTP.
+        insecure_cookies: true,
         login_rate_per_minute: 1000,
+        token_rate_per_minute: 20,
         drop_dir: None,
         salesforce_schedule: None,
         wealth_spectrum_schedule: None,
@@ -45,9 +65,37 @@ pub fn test_config(data_dir: PathBuf) -> Config {
 impl TestApp {
     /// Starts the app; with `demo` the small demo data set (and its logins) is loaded first.
     pub async fn start(pool: PgPool, demo: bool) -> TestApp {
+        Self::start_configured(pool, demo, |_| {}).await
+    }
+
+    /// [`TestApp::start`] with the test configuration changed by `change` first.
+    pub async fn start_configured(
+        pool: PgPool,
+        demo: bool,
+        change: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        Self::start_on(Db::from_pool(pool), demo, change).await
+    }
+
+    /// Starts the app on the database as production connects to it: the interactive pool with
+    /// its time limits beside a separate bulk pool.
+    pub async fn start_as_deployed(pool: PgPool, demo: bool) -> TestApp {
+        let options = (*pool.connect_options()).clone();
+        let db = Db::connect_with(options, 8, Duration::from_secs(10))
+            .await
+            .expect("connect");
+        Self::start_on(db, demo, |_| {}).await
+    }
+
+    async fn start_on(db: Db, demo: bool, change: impl FnOnce(&mut Config)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let config = test_config(data_dir.path().to_owned());
-        let db = Db::from_pool(pool);
+        let mut config = test_config(data_dir.path().to_owned());
+        change(&mut config);
+        let db = db.with_audit_key(
+            pms_server::startup::master_key(&config)
+                .expect("test master key")
+                .audit_key(),
+        );
         if demo {
             pms_server::commands::demo::load_if_empty(&db, &config)
                 .await

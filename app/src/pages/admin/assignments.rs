@@ -89,7 +89,7 @@ pub async fn assign_client_rm(
     }
     cx.db.assign_client(client_id, rm).await.map_err(store)?;
     // The per-RM totals (RM-wise distribution, leads' dashboards) follow the assignment.
-    pms_ingest::aggregate::refresh_totals(cx.db.pool())
+    pms_ingest::aggregate::refresh_totals(cx.db.bulk_pool())
         .await
         .map_err(internal)?;
     audit(

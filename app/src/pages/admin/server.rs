@@ -2,30 +2,21 @@
 
 use http::request::Parts;
 use leptos::prelude::*;
-use pms_auth::principal::AuthVia;
 use pms_auth::Principal;
 use pms_domain::identity::{Capability, Role};
 use pms_store::StoreError;
 
-use crate::ssr::{require, store_error, AppContext};
+use crate::ssr::{person, require, sentence, store_error, AppContext};
 
 /// The signed-in administrator, if they may do `capability`.
 ///
 /// The console is for people: an API token, even an admin client's, is refused here, so a
 /// leaked integration secret cannot create users or change the branding.
 pub fn admin(capability: Capability) -> Result<(Principal, i64), ServerFnError> {
-    let me = require(capability)?;
-    match (&me.via, me.actor_user_id()) {
-        (AuthVia::Session, Some(user_id)) => Ok((me, user_id)),
-        _ => {
-            if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-                r.set_status(http::StatusCode::FORBIDDEN);
-            }
-            Err(ServerFnError::new(
-                "Administration is done in the browser, signed in as a person.",
-            ))
-        }
-    }
+    let me = person()?;
+    let me = require(capability).map(|_| me)?;
+    let user_id = me.actor_user_id().unwrap_or_default();
+    Ok((me, user_id))
 }
 
 /// A message the user can act on (400), for input the server refuses.
@@ -38,18 +29,6 @@ pub fn invalid(message: impl Into<String>) -> ServerFnError {
 
 /// Store errors, with the store's lower-case conflict messages turned into sentences.
 pub fn store(err: StoreError) -> ServerFnError {
-    fn sentence(m: String) -> String {
-        let mut chars = m.chars();
-        let mut out: String = chars
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default();
-        out.push_str(chars.as_str());
-        if !out.ends_with('.') {
-            out.push('.');
-        }
-        out
-    }
     store_error(match err {
         StoreError::Conflict(m) => StoreError::Conflict(sentence(m)),
         StoreError::Invalid(m) => StoreError::Invalid(sentence(m)),
@@ -88,9 +67,17 @@ pub fn origin(cx: &AppContext) -> String {
             .map(str::to_owned)
     };
     let host = header("host").unwrap_or_else(|| "localhost".into());
+    let peer = parts
+        .as_ref()
+        .and_then(|p| {
+            p.extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        })
+        .map(|c| c.0.ip());
     let scheme = cx
         .security
-        .trust_proxy
+        .trusted_proxies
+        .vouches_for(peer)
         .then(|| header("x-forwarded-proto"))
         .flatten()
         .filter(|p| p == "https" || p == "http")
