@@ -2,6 +2,7 @@
 //! caller's scope is indistinguishable from one that does not exist.
 
 use chrono::NaiveDate;
+use futures::stream::{self, BoxStream, StreamExt};
 use pms_domain::clients::{
     ActivitySummary, ClientDetail, ClientQuery, ClientSort, ClientSummary, ContactSummary, Page,
     PeriodPerformance, PortfolioSummary, ValuationPoint,
@@ -9,6 +10,8 @@ use pms_domain::clients::{
 use pms_domain::ids::Pan;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use sqlx::postgres::PgArguments;
+use sqlx::Postgres;
 
 use crate::error::StoreResult;
 use crate::{Db, Scope};
@@ -51,9 +54,84 @@ impl From<ClientRow> for ClientSummary {
     }
 }
 
-const CLIENT_COLUMNS: &str = "c.client_id, c.name, c.ws_client_code AS client_code, c.city, c.state, r.name AS rm_name,
-    c.risk_profile, c.status, c.onboarding_date, coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios,
-    a.twrr_1y, a.xirr_si";
+/// Every client matching a list query, in the list's order, for an export.
+pub struct ClientExport {
+    /// How many rows `rows` yields (counted by the same query).
+    pub total: i64,
+    pub rows: BoxStream<'static, StoreResult<ClientSummary>>,
+}
+
+/// Rows buffered between the query and a slow reader of an export: the cursor waits beyond.
+const EXPORT_BUFFER_ROWS: usize = 1024;
+
+const CLIENT_COLUMNS: &str =
+    "c.client_id, c.name, c.ws_client_code AS client_code, c.city, c.state, r.name AS rm_name,
+    c.risk_profile, c.status, c.onboarding_date, f.aum, f.portfolios, f.twrr_1y, f.xirr_si";
+
+const CLIENT_SOURCE: &str = "dim_client c
+    LEFT JOIN agg_client a USING (client_id)
+    LEFT JOIN dim_rm r ON r.rm_id = c.rm_id";
+
+/// A client's figures `f` when the scope sees all of every client: the whole-client aggregate.
+const WHOLE_CLIENT_FIGURES: &str = "CROSS JOIN LATERAL (
+    SELECT coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios, a.twrr_1y, a.xirr_si
+) f";
+
+/// Clients with their figures as `scope` may see them; binds the scope as $1..$3.
+fn client_source(_scope: &Scope) -> String {
+    format!("{CLIENT_SOURCE} {WHOLE_CLIENT_FIGURES}")
+}
+
+type ClientRowQuery<'q> = sqlx::query::QueryAs<'q, Postgres, ClientRow, PgArguments>;
+
+/// The client list's query (search, closed clients, sort), with `paging` appended after the
+/// order; binds $1..$5 (see [`bind_list`]).
+fn list_sql(scope: &Scope, q: &ClientQuery, paging: &str) -> String {
+    // The sort column comes from a closed enum, never from the request text.
+    let order = match q.sort {
+        ClientSort::Aum => "f.aum",
+        // Byte order of the lower-cased name: the same on every server whatever its locale.
+        ClientSort::Name => "lower(c.name) COLLATE \"C\"",
+        ClientSort::Twrr => "f.twrr_1y",
+        ClientSort::Xirr => "f.xirr_si",
+        ClientSort::Onboarding => "c.onboarding_date",
+    };
+    let direction = if q.descending {
+        "DESC NULLS LAST"
+    } else {
+        "ASC NULLS LAST"
+    };
+    format!(
+        "SELECT {CLIENT_COLUMNS}, count(*) OVER () AS total
+         FROM {source}
+         WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
+           AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
+                OR c.ws_client_code = upper($4) OR c.pan = upper($4))
+           AND ($5 OR c.status = 'Active')
+         ORDER BY {order} {direction}, c.client_id
+         {paging}",
+        source = client_source(scope)
+    )
+}
+
+fn bind_list<'q>(
+    query: ClientRowQuery<'q>,
+    scope: &'q Scope,
+    q: &ClientQuery,
+) -> ClientRowQuery<'q> {
+    let search = q
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace(['%', '_'], ""));
+    query
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(search)
+        .bind(q.include_closed)
+}
 
 impl Db {
     /// The client table: search, sort and page, within `scope`.
@@ -64,44 +142,8 @@ impl Db {
     ) -> StoreResult<Page<ClientSummary>> {
         let page_size = q.page_size.clamp(1, 500);
         let page = q.page.max(1);
-        // The sort column comes from a closed enum, never from the request text.
-        let order = match q.sort {
-            ClientSort::Aum => "coalesce(a.aum, 0)",
-            // Byte order of the lower-cased name: the same on every server whatever its locale.
-            ClientSort::Name => "lower(c.name) COLLATE \"C\"",
-            ClientSort::Twrr => "a.twrr_1y",
-            ClientSort::Xirr => "a.xirr_si",
-            ClientSort::Onboarding => "c.onboarding_date",
-        };
-        let direction = if q.descending {
-            "DESC NULLS LAST"
-        } else {
-            "ASC NULLS LAST"
-        };
-        let sql = format!(
-            "SELECT {CLIENT_COLUMNS}, count(*) OVER () AS total
-             FROM dim_client c
-             LEFT JOIN agg_client a USING (client_id)
-             LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
-             WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
-               AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
-                    OR c.ws_client_code = upper($4) OR c.pan = upper($4))
-               AND ($5 OR c.status = 'Active')
-             ORDER BY {order} {direction}, c.client_id
-             LIMIT $6 OFFSET $7"
-        );
-        let search = q
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.replace(['%', '_'], ""));
-        let rows: Vec<ClientRow> = sqlx::query_as(&sql)
-            .bind(scope.sees_all())
-            .bind(scope.rm_ids())
-            .bind(scope.strategy_ids())
-            .bind(search)
-            .bind(q.include_closed)
+        let sql = list_sql(scope, q, "LIMIT $6 OFFSET $7");
+        let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q)
             .bind(i64::from(page_size))
             .bind(i64::from((page - 1) * page_size))
             .fetch_all(self.pool())
@@ -112,6 +154,45 @@ impl Db {
             total,
             page,
             page_size,
+        })
+    }
+
+    /// Every client the list query `q` matches within `scope` (its page and page size are
+    /// ignored), streamed from one query so an export of any size holds a bounded number of
+    /// rows in memory. Waits for the first row, to report the total.
+    pub async fn client_export(&self, scope: &Scope, q: &ClientQuery) -> StoreResult<ClientExport> {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(EXPORT_BUFFER_ROWS);
+        let (pool, scope, q) = (self.pool().clone(), scope.clone(), q.clone());
+        // The query's text and arguments must outlive the response body, so a task owns them;
+        // it stops when the reader goes away (the send fails) and the cursor is closed.
+        tokio::spawn(async move {
+            let sql = list_sql(&scope, &q, "");
+            let mut rows = bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q).fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let failed = row.is_err();
+                if sender.send(row.map_err(Into::into)).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let first = match receiver.recv().await {
+            None => {
+                return Ok(ClientExport {
+                    total: 0,
+                    rows: stream::empty().boxed(),
+                })
+            }
+            Some(first) => first?,
+        };
+        let rest = stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|row| (row, receiver))
+        });
+        Ok(ClientExport {
+            total: first.total,
+            rows: stream::once(async { Ok(first) })
+                .chain(rest)
+                .map(|row| row.map(ClientSummary::from))
+                .boxed(),
         })
     }
 
@@ -149,9 +230,9 @@ impl Db {
         client_id: i32,
     ) -> StoreResult<Option<ClientDetail>> {
         let sql = format!(
-            "SELECT {CLIENT_COLUMNS}, 1::bigint AS total
-             FROM dim_client c LEFT JOIN agg_client a USING (client_id) LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
-             WHERE c.client_id = $4 AND scope_sees_client($1, $2, $3, c.client_id, c.rm_id)"
+            "SELECT {CLIENT_COLUMNS}, 1::bigint AS total FROM {source}
+             WHERE c.client_id = $4 AND scope_sees_client($1, $2, $3, c.client_id, c.rm_id)",
+            source = client_source(scope)
         );
         let Some(row): Option<ClientRow> = sqlx::query_as(&sql)
             .bind(scope.sees_all())

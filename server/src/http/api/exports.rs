@@ -1,92 +1,129 @@
-//! Exports: the client table as CSV (the same rows, filters and scope as the page).
+//! Exports: the client table as CSV (the same rows, filters, order and scope as the page, but
+//! every row, not one page), streamed as the query returns them.
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, StreamExt};
+use pms_domain::clients::ClientSummary;
 use pms_domain::identity::Capability;
+use pms_store::StoreError;
 use serde_json::json;
 
 use super::clients::ListParams;
 use super::{audit, Caller, Origin};
 use crate::http::error::ApiError;
 use crate::http::AppState;
+use crate::jobs::file_load::neutralise;
 
-const MAX_ROWS: u32 = 100_000;
+/// Rows written into one chunk of the response body, at most (fewer when the query is slower
+/// than the network).
+const ROWS_PER_CHUNK: usize = 512;
+
+const CLIENT_HEADER: [&str; 12] = [
+    "Client code",
+    "Client",
+    "City",
+    "State",
+    "RM",
+    "Risk profile",
+    "Status",
+    "Onboarded",
+    "AUM (INR)",
+    "Portfolios",
+    "TWRR 1Y",
+    "XIRR SI",
+];
+
+/// Why an export stopped part-way (the response is then cut off, never silently short).
+#[derive(Debug, thiserror::Error)]
+enum ExportError {
+    #[error("reading the rows: {0}")]
+    Store(#[from] StoreError),
+    #[error("writing the CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing the CSV: {0}")]
+    Io(#[from] std::io::Error),
+}
 
 pub async fn clients_csv(
     State(state): State<AppState>,
     caller: Caller,
     origin: Origin,
     Query(params): Query<ListParams>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let principal = caller.require(Capability::Export)?;
-    let mut query = params.query(MAX_ROWS)?;
-    query.page = 1;
-    query.page_size = MAX_ROWS;
-    let page = state.db.clients(&principal.scope, &query).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[String]| {
-        out.write_record(row)
-            .map_err(|e| ApiError::Internal(e.to_string()))
-    };
-    write(
-        &mut out,
-        &[
-            "Client code",
-            "Client",
-            "City",
-            "State",
-            "RM",
-            "Risk profile",
-            "Status",
-            "Onboarded",
-            "AUM (INR)",
-            "Portfolios",
-            "TWRR 1Y",
-            "XIRR SI",
-        ]
-        .map(String::from),
-    )?;
-    let pct = |v: Option<f64>| v.map(|x| format!("{:.4}", x * 100.0)).unwrap_or_default();
-    for c in &page.items {
-        write(
-            &mut out,
-            &[
-                c.client_code.clone().unwrap_or_default(),
-                c.name.clone(),
-                c.city.clone().unwrap_or_default(),
-                c.state.clone().unwrap_or_default(),
-                c.rm_name.clone().unwrap_or_default(),
-                c.risk_profile.clone().unwrap_or_default(),
-                c.status.clone(),
-                c.onboarding_date.map(|d| d.to_string()).unwrap_or_default(),
-                c.aum.to_string(),
-                c.portfolios.to_string(),
-                pct(c.twrr_1y),
-                pct(c.xirr_si),
-            ],
-        )?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // The list's filters and order; its paging does not apply (every row is exported).
+    let query = params.query(1)?;
+    let export = state.db.client_export(&principal.scope, &query).await?;
     audit(
         &state,
         Some(principal),
         &origin,
         "export.csv",
         Some(("client_list", "clients.csv".into())),
-        json!({ "rows": page.items.len(), "search": params.search }),
+        json!({ "rows": export.total, "search": params.search }),
     )
     .await?;
+    let heading = csv_chunk([CLIENT_HEADER.map(String::from)])
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let rows = export
+        .rows
+        .ready_chunks(ROWS_PER_CHUNK)
+        .map(rows_chunk)
+        .inspect(|chunk| {
+            if let Err(e) = chunk {
+                tracing::warn!(error = %e, "the client export stopped part-way");
+            }
+        });
+    let body = Body::from_stream(stream::once(async { Ok(heading) }).chain(rows));
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"clients.csv\"".to_string(),
+                "attachment; filename=\"clients.csv\"",
             ),
         ],
-        bytes,
-    ))
+        body,
+    )
+        .into_response())
+}
+
+/// One client as a CSV record. Text cells are neutralised so a spreadsheet cannot run a name
+/// like `=HYPERLINK(…)` as a formula; numbers are left as numbers (a negative AUM stays one).
+fn client_record(c: &ClientSummary) -> [String; 12] {
+    let text = |cell: Option<&str>| neutralise(cell.unwrap_or_default()).into_owned();
+    let pct = |v: Option<f64>| v.map(|x| format!("{:.4}", x * 100.0)).unwrap_or_default();
+    [
+        text(c.client_code.as_deref()),
+        text(Some(&c.name)),
+        text(c.city.as_deref()),
+        text(c.state.as_deref()),
+        text(c.rm_name.as_deref()),
+        text(c.risk_profile.as_deref()),
+        text(Some(&c.status)),
+        c.onboarding_date.map(|d| d.to_string()).unwrap_or_default(),
+        c.aum.to_string(),
+        c.portfolios.to_string(),
+        pct(c.twrr_1y),
+        pct(c.xirr_si),
+    ]
+}
+
+fn rows_chunk(rows: Vec<Result<ClientSummary, StoreError>>) -> Result<Bytes, ExportError> {
+    let records = rows
+        .into_iter()
+        .map(|row| row.map(|c| client_record(&c)))
+        .collect::<Result<Vec<_>, _>>()?;
+    csv_chunk(records)
+}
+
+fn csv_chunk<R: IntoIterator<Item = [String; 12]>>(records: R) -> Result<Bytes, ExportError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for record in records {
+        out.write_record(&record)?;
+    }
+    Ok(Bytes::from(out.into_inner().map_err(|e| e.into_error())?))
 }

