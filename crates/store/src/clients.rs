@@ -77,9 +77,50 @@ const WHOLE_CLIENT_FIGURES: &str = "CROSS JOIN LATERAL (
     SELECT coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios, a.twrr_1y, a.xirr_si
 ) f";
 
+/// A client's figures `f` within a restricted scope ($1..$3). Where the scope sees every
+/// portfolio of the client (an RM's own client, a PM's single-strategy client) they are the
+/// whole-client aggregate; otherwise they combine the aggregate refresh's per-portfolio
+/// figures of the visible portfolios by the refresh's own client rules
+/// (`pms_ingest::aggregate`): AUM over active portfolios, every portfolio counted, 1-year TWRR
+/// weighted by the active portfolios' value. XIRR does not combine from per-portfolio figures:
+/// over one visible portfolio it is that portfolio's (the same flows), over several it is not
+/// available (NULL) rather than a figure that includes portfolios the caller may not see.
+const IN_SCOPE_FIGURES: &str = "CROSS JOIN LATERAL (
+    SELECT CASE WHEN whole THEN coalesce(a.aum, 0) ELSE visible_aum END AS aum,
+           CASE WHEN whole THEN coalesce(a.portfolios, 0) ELSE visible_portfolios END AS portfolios,
+           CASE WHEN whole THEN a.twrr_1y ELSE visible_twrr_1y END AS twrr_1y,
+           CASE WHEN whole THEN a.xirr_si ELSE visible_xirr_si END AS xirr_si
+    FROM (
+        SELECT coalesce(bool_and(visible), true) AS whole,
+               coalesce(sum(market_value) FILTER (WHERE visible AND active), 0) AS visible_aum,
+               (count(*) FILTER (WHERE visible))::int AS visible_portfolios,
+               CASE WHEN sum(twrr_weight) > 0 THEN sum(twrr_weight * twrr_1y) / sum(twrr_weight) END
+                   AS visible_twrr_1y,
+               CASE WHEN count(*) FILTER (WHERE visible) = 1 THEN max(xirr_si) FILTER (WHERE visible) END
+                   AS visible_xirr_si
+        FROM (
+            SELECT v.visible, p.status = 'Active' AS active, coalesce(ap.market_value, 0) AS market_value,
+                   ap.xirr_si, pp.twrr_reported AS twrr_1y,
+                   CASE WHEN v.visible AND p.status = 'Active' AND pp.twrr_reported IS NOT NULL
+                        THEN coalesce(ap.market_value, 0)::float8 END AS twrr_weight
+            FROM dim_portfolio p
+            JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+            LEFT JOIN agg_portfolio ap ON ap.portfolio_id = p.portfolio_id
+            LEFT JOIN agg_portfolio_period pp ON pp.portfolio_id = p.portfolio_id AND pp.period = '1Y'
+            CROSS JOIN LATERAL (SELECT scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AS visible) v
+            WHERE p.client_id = c.client_id
+        ) portfolio
+    ) visible
+) f";
+
 /// Clients with their figures as `scope` may see them; binds the scope as $1..$3.
-fn client_source(_scope: &Scope) -> String {
-    format!("{CLIENT_SOURCE} {WHOLE_CLIENT_FIGURES}")
+fn client_source(scope: &Scope) -> String {
+    let figures = if scope.sees_all() {
+        WHOLE_CLIENT_FIGURES
+    } else {
+        IN_SCOPE_FIGURES
+    };
+    format!("{CLIENT_SOURCE} {figures}")
 }
 
 type ClientRowQuery<'q> = sqlx::query::QueryAs<'q, Postgres, ClientRow, PgArguments>;
