@@ -279,12 +279,31 @@ async fn every_route_respects_each_roles_data_scope(pool: PgPool) {
         ("/api/admin/users", vec![]),
         ("/api/admin/users/unlock", vec![("user_id", "1")]),
         ("/api/admin/api", vec![]),
-        ("/api/admin/branding", vec![]),
+        (
+            "/api/admin/branding",
+            vec![
+                ("firm_name", "Taken Over"),
+                ("primary_colour", "#000000"),
+                ("accent_colour", "#000000"),
+                ("disclaimer", ""),
+            ],
+        ),
         ("/api/audit/verify", vec![]),
     ] {
         let refused = rm1.post(app.url(path)).form(&form).send().await.unwrap();
         assert_eq!(refused.status(), StatusCode::FORBIDDEN, "an RM at {path}");
     }
+    let garbled = rm1
+        .post(app.url("/api/admin/users/unlock"))
+        .form(&[("user_id", "not-a-number")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        garbled.status(),
+        StatusCode::BAD_REQUEST,
+        "unreadable arguments are the caller's mistake"
+    );
     let me = rm1.post(app.url("/api/session/me")).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK, "an RM may ask who they are");
 

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide, shell))
+        .layer(axum::middleware::from_fn(security::server_fn_status))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
