@@ -114,6 +114,31 @@ fn same_origin(origin: &str, host: &str, public_origin: Option<&str>) -> bool {
     })
 }
 
+/// A server function whose arguments cannot be read (missing, wrongly typed, garbled) is the
+/// caller's mistake: 400, not the 500 the server-function runtime answers for every error it
+/// raises itself. Errors the functions return keep the status they set.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are a short encoded message; anything larger is passed on untouched.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let callers_fault = ["Args|", "Deserialization|", "MissingArg|"]
+        .iter()
+        .any(|kind| bytes.starts_with(kind.as_bytes()));
+    if callers_fault {
+        parts.status = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::same_origin;
@@ -139,29 +164,4 @@ mod tests {
             Some("https://hub.firm.in")
         ));
     }
-}
-
-/// A server function whose arguments cannot be read (missing, wrongly typed, garbled) is the
-/// caller's mistake: 400, not the 500 the server-function runtime answers for every error it
-/// raises itself. Errors the functions return keep the status they set.
-pub async fn server_fn_status(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
-    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key("serverfnerror")
-    {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    // Error bodies are a short encoded message; anything larger is passed on untouched.
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-        return Response::from_parts(parts, axum::body::Body::empty());
-    };
-    let callers_fault = ["Args|", "Deserialization|", "MissingArg|"]
-        .iter()
-        .any(|kind| bytes.starts_with(kind.as_bytes()));
-    if callers_fault {
-        parts.status = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
