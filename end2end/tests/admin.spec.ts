@@ -261,7 +261,7 @@ test('an admin changes the role, deactivates (the session ends) and reactivates'
   await expect(row).toContainText('Active');
 });
 
-test('five wrong passwords lock the account until an admin unlocks it', async ({ page }) => {
+test('five wrong passwords lock sign-in from that network until an admin unlocks it', async ({ page }) => {
   let message: string | null = null;
   for (let i = 0; i < 5; i++) {
     message = await submitLogin(userPage, person.email, `wrong-password-${i}`);

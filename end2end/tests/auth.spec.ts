@@ -36,7 +36,7 @@ test('signing in shows the user, wrong passwords get one answer for known and un
   await expect(page).toHaveURL(/\/login/);
 });
 
-test('after repeated failures the address is locked, whether or not it has an account', async ({ page }, testInfo) => {
+test('after repeated failures from one network the address is locked there, whether or not it has an account', async ({ page }, testInfo) => {
   const ghost = `ghost-${testInfo.project.name}@example.in`;
   await page.goto('/login');
   await hydrated(page);

@@ -38,8 +38,9 @@ impl Refusal {
         match self {
             Refusal::BadCredentials => "The e-mail address or password is not correct.",
             Refusal::Locked => {
-                "Too many failed sign-ins for this account from your network. Wait a few \
-                 minutes and try again, or ask an administrator to unlock it."
+                "Sign-in to this account from your network is locked for a while after \
+                 repeated failed attempts. Try again in a few minutes, or ask an \
+                 administrator to unlock it."
             }
         }
     }
