@@ -2,6 +2,13 @@
 //! `agg_dirty_portfolio` (inside their own transaction, so the mark survives a crash); this
 //! module recomputes exactly those, client by client, with the shared metric library, then the
 //! per-RM-and-strategy totals. Every figure here is the one the page and the PDF show.
+//!
+//! Correct under concurrency: every mark is a row with its own sequence number and a refresh
+//! removes only the marks it read before computing, so a portfolio marked again meanwhile stays
+//! marked; refreshes of the same client take a transaction-level advisory lock, so two refreshes
+//! never interleave their delete-then-insert. A refresh that fails leaves its marks (and the
+//! load's job in [`PHASE_REFRESH_PENDING`]) for [`refresh_pending`], which the next load or the
+//! server's periodic sweep runs.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,8 +20,15 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use sqlx::{PgPool, Row};
 
+use crate::load::job::PHASE_REFRESH_PENDING;
+
 /// Clients recomputed per transaction: keeps each batch's reads and writes moderate.
 const CLIENTS_PER_BATCH: usize = 500;
+/// Advisory-lock class of one client's aggregates (`pg_advisory_xact_lock(class, client_id)`;
+/// the two-key form never collides with the one-key load lock). "AGGR" in ASCII.
+const CLIENT_LOCK_CLASS: i32 = 0x4147_4752;
+/// Advisory-lock key of the per-RM-and-strategy totals ("AGGTOTAL").
+const TOTALS_LOCK: i64 = 0x4147_4754_4F54_414C;
 const TRADING_DAYS_A_YEAR: usize = 252;
 
 /// Recomputes every dirty portfolio (and its client's figures); returns how many portfolios.
@@ -55,10 +69,44 @@ pub async fn refresh_dirty(pool: &PgPool) -> Result<u64, sqlx::Error> {
         }
     }
     refresh_totals(pool).await?;
+    settle_pending_jobs(pool).await?;
     Ok(total)
 }
 
-/// Recomputes every portfolio of `clients` in one transaction; returns how many.
+/// Refreshes whatever an earlier refresh left undone (marks left by a failed or interrupted
+/// refresh, jobs in [`PHASE_REFRESH_PENDING`]); does nothing, cheaply, when nothing is pending.
+/// The server's periodic sweep calls it, so a failed refresh is retried without a new load.
+pub async fn refresh_pending(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let pending: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM agg_dirty_portfolio)
+             OR EXISTS (SELECT 1 FROM ingest_job WHERE status = 'succeeded' AND phase = $1)",
+    )
+    .bind(PHASE_REFRESH_PENDING)
+    .fetch_one(pool)
+    .await?;
+    if pending {
+        refresh_dirty(pool).await
+    } else {
+        Ok(0)
+    }
+}
+
+/// Jobs waiting for their figures are done once no portfolio is marked: their marks were
+/// visible to this statement's snapshot if their job was, so none is left means all are
+/// recomputed.
+async fn settle_pending_jobs(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE ingest_job SET phase = 'done',
+                message = concat_ws(' ', message, 'Figures refreshed at ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ') || '.')
+         WHERE status = 'succeeded' AND phase = $1 AND NOT EXISTS (SELECT 1 FROM agg_dirty_portfolio)",
+    )
+    .bind(PHASE_REFRESH_PENDING)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes every portfolio of `clients` (sorted) in one transaction; returns how many.
 async fn refresh_clients(
     pool: &PgPool,
     clients: &[i32],
@@ -68,6 +116,21 @@ async fn refresh_clients(
         return Ok(0);
     }
     let mut tx = pool.begin().await?;
+    // One refresh of a client at a time; locks taken in ascending order cannot deadlock.
+    sqlx::query("SELECT pg_advisory_xact_lock($1, c) FROM unnest($2::int[]) AS c")
+        .bind(CLIENT_LOCK_CLASS)
+        .bind(clients)
+        .execute(&mut *tx)
+        .await?;
+    // The marks this refresh covers: read after the lock, before the figures. A mark made
+    // later (its data may be unseen here) has another seq and survives the delete below.
+    let marks: Vec<i64> = sqlx::query_scalar(
+        "SELECT d.seq FROM agg_dirty_portfolio d JOIN dim_portfolio p USING (portfolio_id)
+         WHERE p.client_id = ANY($1)",
+    )
+    .bind(clients)
+    .fetch_all(&mut *tx)
+    .await?;
     let portfolios: Vec<i32> = sqlx::query_scalar(
         "SELECT portfolio_id FROM dim_portfolio WHERE client_id = ANY($1) ORDER BY portfolio_id",
     )
@@ -77,8 +140,8 @@ async fn refresh_clients(
     let figures = compute_batch(&mut tx, &portfolios, benchmarks).await?;
     write_batch(&mut tx, &portfolios, &figures).await?;
     write_clients(&mut tx, clients, &figures).await?;
-    sqlx::query("DELETE FROM agg_dirty_portfolio WHERE portfolio_id = ANY($1)")
-        .bind(&portfolios)
+    sqlx::query("DELETE FROM agg_dirty_portfolio WHERE seq = ANY($1)")
+        .bind(&marks)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -110,6 +173,11 @@ async fn benchmark_series(pool: &PgPool) -> Result<HashMap<i32, PerformanceSerie
 /// aggregates); also after an RM reassignment.
 pub async fn refresh_totals(pool: &PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // Two recomputations at once would both delete, then both insert the same keys.
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(TOTALS_LOCK)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM agg_rm_strategy")
         .execute(&mut *tx)
         .await?;

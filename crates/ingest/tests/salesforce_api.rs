@@ -8,7 +8,7 @@ use pms_ingest::source::salesforce::api::{soql_for, ApiUsage};
 use pms_ingest::source::salesforce::records::{
     SfAccount, SfActivity, SfBatch, SfContact, SfObject, SfUser,
 };
-use pms_ingest::source::salesforce::{SalesforceClient, SfAuth, SfError};
+use pms_ingest::source::salesforce::{SalesforceClient, SfAuth, SfError, SyncMarks};
 use pms_ingest::testing::{
     generate_test_key_pair, test_key_pair, test_sf_id, SalesforceStandIn, StandInConfig,
     TEST_CLIENT_ID, TEST_USERNAME,
@@ -110,10 +110,11 @@ async fn jwt_bearer_sign_in_and_full_pull() {
     assert_eq!(standin.token_requests(), 1);
     assert_eq!(client.instance_url(), standin.base_url());
 
-    let (batch, watermarks) = client.pull_all(&HashMap::new()).await.unwrap();
-    assert_eq!(batch, dataset());
+    let changes = client.pull_changes(&SyncMarks::default()).await.unwrap();
+    assert_eq!(changes.batch, dataset());
+    assert!(changes.deletions.is_empty() && changes.quarantined.is_empty());
     assert_eq!(
-        watermarks,
+        changes.marks.changed,
         HashMap::from([
             (SfObject::User, at(9, 2)),
             (SfObject::Account, at(10, 4)),
@@ -296,9 +297,10 @@ async fn paging_follows_next_records_url_until_done() {
 async fn incremental_pull_returns_only_what_changed_after_the_watermark() {
     let standin = seeded().await;
     standin.set_page_size(2);
-    let client = SalesforceClient::connect(standin.jwt_config())
-        .await
-        .unwrap();
+    // Without the look-back overlap, to see the watermark itself at work.
+    let mut config = standin.jwt_config();
+    config.lookback = std::time::Duration::ZERO;
+    let client = SalesforceClient::connect(config).await.unwrap();
 
     let pull = client
         .pull(SfObject::Account, Some(at(10, 1)))
@@ -335,9 +337,13 @@ async fn incremental_pull_returns_only_what_changed_after_the_watermark() {
         (SfObject::Task, at(12, 0)),
         (SfObject::Event, at(12, 5)),
     ]);
-    let (batch, next) = client.pull_all(&watermarks).await.unwrap();
+    let marks = SyncMarks {
+        changed: watermarks.clone(),
+        deleted: HashMap::new(),
+    };
+    let changes = client.pull_changes(&marks).await.unwrap();
     assert_eq!(
-        batch,
+        changes.batch,
         SfBatch {
             accounts: vec![account(6, at(13, 0))],
             ..SfBatch::default()
@@ -345,7 +351,7 @@ async fn incremental_pull_returns_only_what_changed_after_the_watermark() {
     );
     let mut expected = watermarks.clone();
     expected.insert(SfObject::Account, at(13, 0));
-    assert_eq!(next, expected);
+    assert_eq!(changes.marks.changed, expected);
 }
 
 #[tokio::test]
@@ -516,7 +522,7 @@ async fn salesforce_errors_other_than_limits_are_not_retried() {
 }
 
 #[tokio::test]
-async fn an_unreadable_record_fails_with_its_id_and_field() {
+async fn an_unreadable_record_is_quarantined_with_its_id_and_field() {
     let standin = seeded().await;
     let id = test_sf_id(SfObject::Contact, 9);
     let record = json!({ "Id": id, "Name": "Broken", "SystemModstamp": "yesterday" });
@@ -524,20 +530,78 @@ async fn an_unreadable_record_fails_with_its_id_and_field() {
     let client = SalesforceClient::connect(standin.jwt_config())
         .await
         .unwrap();
-    let err = client.pull(SfObject::Contact, None).await.unwrap_err();
-    match &err {
-        SfError::Record {
-            object,
-            id: Some(rid),
-            field,
-            ..
-        } => {
-            assert_eq!(object, "Contact");
-            assert_eq!(rid, &id);
-            assert_eq!(field, "SystemModstamp");
-        }
-        other => panic!("expected a record error, got {other:?}"),
-    }
+    // The readable contacts arrive; the broken one is reported, not fatal.
+    let pull = client.pull(SfObject::Contact, None).await.unwrap();
+    assert_eq!(pull.batch.contacts, dataset().contacts);
+    assert_eq!(pull.quarantined.len(), 1);
+    let left_out = &pull.quarantined[0];
+    assert_eq!(
+        (
+            left_out.object,
+            left_out.id.as_deref(),
+            left_out.field.as_str(),
+            left_out.value.as_deref()
+        ),
+        (
+            SfObject::Contact,
+            Some(id.as_str()),
+            "SystemModstamp",
+            Some("yesterday")
+        )
+    );
+    // Without a readable stamp the watermark cannot move past it: the previous one is kept.
+    assert_eq!(pull.next_watermark(Some(at(8, 0))), Some(at(8, 0)));
+}
+
+#[tokio::test]
+async fn an_account_breaking_the_csv_rules_is_quarantined_and_holds_the_watermark() {
+    let standin = seeded().await;
+    let mut bad = account(6, at(10, 2) + chrono::Duration::milliseconds(500));
+    bad.pan = Some("NOT-A-PAN".into());
+    let mut unknown_status = account(7, at(10, 3));
+    unknown_status.status = Some("Dormant".into());
+    standin.seed(&SfBatch {
+        accounts: vec![bad.clone(), unknown_status.clone()],
+        ..SfBatch::default()
+    });
+    let client = SalesforceClient::connect(standin.jwt_config())
+        .await
+        .unwrap();
+    let pull = client.pull(SfObject::Account, None).await.unwrap();
+    assert_eq!(pull.batch.accounts, dataset().accounts);
+    let found: Vec<(&str, &str, Option<&str>)> = pull
+        .quarantined
+        .iter()
+        .map(|q| {
+            (
+                q.id.as_deref().unwrap(),
+                q.field.as_str(),
+                q.value.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (bad.id.as_str(), "PAN__c", Some("NOT-A-PAN")),
+            (unknown_status.id.as_str(), "Status__c", Some("Dormant")),
+        ]
+    );
+    // The same reason the CSV import gives.
+    assert_eq!(
+        Err(pull.quarantined[0].reason.clone()),
+        pms_ingest::source::salesforce::values::parse_pan("NOT-A-PAN")
+    );
+    assert!(pull.quarantined[0]
+        .to_row_error()
+        .reason
+        .contains(bad.id.as_str()));
+    // The next sync starts before the first bad record, not after the newest one.
+    assert_eq!(pull.max_modstamp, Some(at(10, 4)));
+    assert_eq!(
+        pull.next_watermark(None),
+        Some(at(10, 2) - chrono::Duration::milliseconds(500))
+    );
 }
 
 #[tokio::test]

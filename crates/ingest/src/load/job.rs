@@ -11,6 +11,15 @@ use crate::error::RowError;
 /// At most this many row errors are stored per job (all are counted).
 pub const MAX_STORED_ERRORS: usize = 10_000;
 
+/// The phase after the load's transaction committed, while the aggregates are recomputed: a
+/// job found silent in it has its data in.
+pub const PHASE_REFRESHING: &str = "refreshing aggregates";
+/// The phase of a job whose data is in but whose aggregate refresh has not succeeded yet; the
+/// next refresh ([`crate::aggregate::refresh_pending`]) settles it.
+pub const PHASE_REFRESH_PENDING: &str = "refresh pending";
+/// How often a running job records that its worker is alive.
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -85,6 +94,20 @@ impl MergeCounts {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
     }
+}
+
+/// How a load that wrote its data ended.
+#[derive(Clone, Debug)]
+pub struct Completion<'a> {
+    pub rows_read: u64,
+    pub counts: MergeCounts,
+    pub as_of: Option<NaiveDate>,
+    pub data_version: i64,
+    pub message: &'a str,
+    /// Whether the aggregates were refreshed (else the job stays in [`PHASE_REFRESH_PENDING`]).
+    pub refreshed: bool,
+    /// Records left out of a feed, stored like a rejected file's problems.
+    pub problems: &'a [RowError],
 }
 
 /// A job in progress. Its updates use the pool, not the load's transaction, so progress is
@@ -204,6 +227,56 @@ impl Job {
         Ok(())
     }
 
+    /// Records a load that wrote its data: its counts, and the problems of records a feed left
+    /// out. Without `refreshed` the job says its figures are still to be recomputed.
+    pub async fn complete(&self, done: &Completion<'_>) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        store_errors(&mut tx, self.id, done.problems).await?;
+        sqlx::query(
+            "UPDATE ingest_job SET status = 'succeeded', phase = $2, rows_read = $3, rows_total = $3,
+                    rows_inserted = $4, rows_updated = $5, rows_unchanged = $6, as_of = $7, data_version = $8,
+                    error_count = $9, message = $10, finished_at = now()
+             WHERE job_id = $1",
+        )
+        .bind(self.id)
+        .bind(if done.refreshed {
+            "done"
+        } else {
+            PHASE_REFRESH_PENDING
+        })
+        .bind(done.rows_read as i64)
+        .bind(done.counts.inserted)
+        .bind(done.counts.updated)
+        .bind(done.counts.unchanged)
+        .bind(done.as_of)
+        .bind(done.data_version)
+        .bind(done.problems.len() as i64)
+        .bind(done.message)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Keeps the job's heartbeat going while the returned guard lives, so a long pull or
+    /// refresh is not mistaken for a dead worker ([`fail_abandoned_jobs`]).
+    pub fn keep_alive(&self) -> KeepAlive {
+        let job = self.clone();
+        KeepAlive(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    sqlx::query("UPDATE ingest_job SET heartbeat_at = now() WHERE job_id = $1")
+                        .bind(job.id)
+                        .execute(&job.pool)
+                        .await
+                {
+                    tracing::warn!(job = job.id, error = %e, "cannot record the job's heartbeat");
+                }
+            }
+        }))
+    }
+
     /// Records a rejected load and its problems (the first [`MAX_STORED_ERRORS`]; all counted).
     pub async fn reject(
         &self,
@@ -212,25 +285,8 @@ impl Job {
         error_count: u64,
         message: &str,
     ) -> Result<(), sqlx::Error> {
-        let stored = &errors[..errors.len().min(MAX_STORED_ERRORS)];
         let mut tx = self.pool.begin().await?;
-        let seqs: Vec<i32> = (1..=stored.len() as i32).collect();
-        let lines: Vec<Option<i64>> = stored.iter().map(|e| e.line.map(|l| l as i64)).collect();
-        let columns: Vec<Option<String>> = stored.iter().map(|e| e.column.clone()).collect();
-        let values: Vec<Option<String>> = stored.iter().map(|e| e.value.clone()).collect();
-        let reasons: Vec<String> = stored.iter().map(|e| e.reason.clone()).collect();
-        sqlx::query!(
-            "INSERT INTO ingest_error (job_id, seq, line, column_name, value, reason)
-             SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[])",
-            self.id,
-            &seqs,
-            &lines as &[Option<i64>],
-            &columns as &[Option<String>],
-            &values as &[Option<String>],
-            &reasons
-        )
-        .execute(&mut *tx)
-        .await?;
+        store_errors(&mut tx, self.id, errors).await?;
         sqlx::query!(
             "UPDATE ingest_job SET status = 'rejected', phase = 'rejected', rows_read = $2, error_count = $3,
                     message = $4, finished_at = now()
@@ -258,27 +314,87 @@ impl Job {
     }
 }
 
+/// Stops a job's heartbeat when dropped.
+#[derive(Debug)]
+pub struct KeepAlive(tokio::task::JoinHandle<()>);
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Stores a job's row problems (the first [`MAX_STORED_ERRORS`]).
+async fn store_errors(
+    conn: &mut sqlx::PgConnection,
+    job_id: i64,
+    errors: &[RowError],
+) -> Result<(), sqlx::Error> {
+    let stored = &errors[..errors.len().min(MAX_STORED_ERRORS)];
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let seqs: Vec<i32> = (1..=stored.len() as i32).collect();
+    let lines: Vec<Option<i64>> = stored.iter().map(|e| e.line.map(|l| l as i64)).collect();
+    let columns: Vec<Option<String>> = stored.iter().map(|e| e.column.clone()).collect();
+    let values: Vec<Option<String>> = stored.iter().map(|e| e.value.clone()).collect();
+    let reasons: Vec<String> = stored.iter().map(|e| e.reason.clone()).collect();
+    sqlx::query(
+        "INSERT INTO ingest_error (job_id, seq, line, column_name, value, reason)
+         SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[])",
+    )
+    .bind(job_id)
+    .bind(&seqs)
+    .bind(&lines)
+    .bind(&columns)
+    .bind(&values)
+    .bind(&reasons)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// How long a worker may be silent before its job counts as interrupted.
 pub const HEARTBEAT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
 
-/// Marks jobs whose worker stopped beating for `HEARTBEAT_TIMEOUT` (the process died mid-load)
-/// as failed. Safe with several servers: a live worker refreshes its heartbeat every second.
-pub async fn fail_interrupted(pool: &PgPool) -> Result<u64, sqlx::Error> {
+/// Ends every job whose worker stopped beating for [`HEARTBEAT_TIMEOUT`] (its process died):
+/// a job whose data had committed (silent while refreshing aggregates) is recorded as loaded
+/// with its refresh pending, any other as failed with a message that says what to do. Run it at
+/// start-up and periodically; safe with several servers, because a live worker beats every
+/// few seconds.
+pub async fn fail_abandoned_jobs(pool: &PgPool) -> Result<u64, sqlx::Error> {
     fail_silent_for(pool, HEARTBEAT_TIMEOUT).await
 }
 
-/// [`fail_interrupted`] with an explicit silence (tests use a short one).
+/// The name the server's sweep uses for [`fail_abandoned_jobs`].
+pub async fn fail_interrupted(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    fail_abandoned_jobs(pool).await
+}
+
+/// [`fail_abandoned_jobs`] with an explicit silence (tests use a short one).
 pub async fn fail_silent_for(
     pool: &PgPool,
     silence: std::time::Duration,
 ) -> Result<u64, sqlx::Error> {
-    let res = sqlx::query!(
-        "UPDATE ingest_job SET status = 'failed', phase = 'failed', finished_at = now(),
-                message = 'interrupted: the server stopped during the load; nothing was written. Load the file again.'
+    let res = sqlx::query(
+        "UPDATE ingest_job SET finished_at = now(),
+                status = CASE WHEN phase = $2 THEN 'succeeded' ELSE 'failed' END,
+                phase = CASE WHEN phase = $2 THEN $3 ELSE 'failed' END,
+                message = CASE
+                    WHEN phase = $2 THEN
+                        'loaded; the process stopped while the dashboard figures were being refreshed: '
+                        || 'they are recomputed by the next refresh.'
+                    WHEN source = 'salesforce_api' THEN
+                        'interrupted: the process stopped during the sync; nothing was loaded. '
+                        || 'The next sync starts from the same point.'
+                    ELSE 'interrupted: the server stopped during the load; nothing was written. Load the file again.'
+                END
          WHERE status IN ('running', 'queued')
            AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => $1)",
-        silence.as_secs_f64()
     )
+    .bind(silence.as_secs_f64())
+    .bind(PHASE_REFRESHING)
+    .bind(PHASE_REFRESH_PENDING)
     .execute(pool)
     .await?;
     Ok(res.rows_affected())

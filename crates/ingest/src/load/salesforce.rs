@@ -3,8 +3,14 @@
 //! clients (matched to Wealth Spectrum clients by `PMS_Client_Code__c`), contacts and the
 //! activity log follow. One transaction per load; an API sync also advances its watermarks in
 //! that transaction, so a failed sync is simply repeated.
+//!
+//! A CSV export is a file and follows the rule for files: any problem rejects it whole. The API
+//! sync is a feed: a record that breaks a rule (or depends on one that does) is quarantined —
+//! left out, reported on the job with its Id and field, and read again at every sync until it is
+//! corrected — while every other record loads, because one bad Account must not stop the feed.
+//! Deletions (and the losers of a merge) close the client, and an RM assigned in the app stands
+//! against the Account owner, who is recorded beside it (see the crate's README).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -12,12 +18,15 @@ use sqlx::{PgConnection, PgPool, Row};
 
 use crate::error::RowError;
 use crate::load::file::{file_digest, LoadOutcome};
-use crate::load::job::{Job, JobSpec, MergeCounts, Source, Trigger};
+use crate::load::job::{
+    fail_abandoned_jobs, Completion, Job, JobSpec, MergeCounts, Source, Trigger, PHASE_REFRESHING,
+};
 use crate::load::merge::counted;
 use crate::load::{lock_loads, LoadError};
 use crate::source::salesforce::records::{SfBatch, SfObject};
 use crate::source::salesforce::{
-    import_csv_file, CsvImportOptions, SalesforceClient, SalesforceConfig,
+    import_csv_file, CsvImportOptions, QuarantinedRecord, SalesforceClient, SalesforceConfig,
+    SfChanges, SfDeletion, SfError, SyncMarks,
 };
 
 /// Who asked for a Salesforce load and how.
@@ -25,6 +34,17 @@ use crate::source::salesforce::{
 pub struct SfLoadRequest {
     pub trigger: Trigger,
     pub requested_by: Option<i64>,
+}
+
+/// Why a Salesforce load stopped before its data was in.
+#[derive(Debug, thiserror::Error)]
+enum SfLoadError {
+    #[error(transparent)]
+    Salesforce(#[from] SfError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
 }
 
 /// Loads one Salesforce CSV export (Data Loader or report) as an ingest job.
@@ -49,6 +69,12 @@ pub async fn load_csv(
         requested_by: request.requested_by,
     };
     let job = Job::start(pool, &spec).await?;
+    let _alive = job.keep_alive();
+    let outcome = load_csv_job(pool, &job, path).await;
+    end_job(&job, outcome, "Nothing was loaded.").await
+}
+
+async fn load_csv_job(pool: &PgPool, job: &Job, path: &Path) -> Result<LoadOutcome, SfLoadError> {
     job.progress("reading and validating", 0, None).await?;
     let path = path.to_owned();
     let parsed =
@@ -56,17 +82,23 @@ pub async fn load_csv(
             .await
             .map_err(|e| LoadError::Internal(e.to_string()))?;
     match parsed {
-        Ok(batch) => merge_job(pool, &job, batch, None).await,
-        Err(errors) => reject(&job, 0, errors).await,
+        Ok(batch) => Ok(merge_job(pool, job, &batch, Mode::File).await?),
+        Err(errors) => Ok(reject(job, 0, errors).await?),
     }
 }
 
-/// Pulls everything changed since the stored watermarks through the REST API and merges it.
+/// Pulls everything changed (and deleted) since the stored marks through the REST API and
+/// merges it. Jobs of processes that died are ended first, so none stays "running".
 pub async fn sync(
     pool: &PgPool,
     config: SalesforceConfig,
     request: &SfLoadRequest,
 ) -> Result<LoadOutcome, LoadError> {
+    match fail_abandoned_jobs(pool).await {
+        Ok(0) => {}
+        Ok(ended) => tracing::warn!(jobs = ended, "ended loads whose process stopped"),
+        Err(e) => tracing::warn!(error = %e, "cannot end loads whose process stopped"),
+    }
     let spec = JobSpec {
         source: Source::SalesforceApi,
         report: "salesforce".into(),
@@ -78,20 +110,40 @@ pub async fn sync(
         requested_by: request.requested_by,
     };
     let job = Job::start(pool, &spec).await?;
+    let _alive = job.keep_alive();
+    let outcome = sync_job(pool, &job, config).await;
+    end_job(
+        &job,
+        outcome,
+        "Nothing was loaded; the next sync starts from the same point.",
+    )
+    .await
+}
+
+async fn sync_job(
+    pool: &PgPool,
+    job: &Job,
+    config: SalesforceConfig,
+) -> Result<LoadOutcome, SfLoadError> {
     job.progress("signing in to Salesforce", 0, None).await?;
-    let watermarks = read_watermarks(pool).await?;
-    let pulled = async {
-        let client = SalesforceClient::connect(config).await?;
-        job.progress("pulling changed records", 0, None).await.ok();
-        client.pull_all(&watermarks).await
-    }
-    .await;
-    match pulled {
-        Ok((batch, new_marks)) => merge_job(pool, &job, batch, Some(new_marks)).await,
+    let marks = read_marks(pool).await?;
+    let client = SalesforceClient::connect(config).await?;
+    job.progress("pulling changed records", 0, None).await?;
+    let changes = client.pull_changes(&marks).await?;
+    Ok(merge_job(pool, job, &changes.batch, Mode::Feed(&changes)).await?)
+}
+
+/// Records a load that stopped before its data was in as failed, so no job stays "running".
+async fn end_job(
+    job: &Job,
+    outcome: Result<LoadOutcome, SfLoadError>,
+    advice: &str,
+) -> Result<LoadOutcome, LoadError> {
+    match outcome {
+        Ok(outcome) => Ok(outcome),
         Err(e) => {
-            let message = format!(
-                "failed: {e}. Nothing was loaded; the next sync starts from the same point."
-            );
+            let message = format!("failed: {e}. {advice}");
+            tracing::error!(job = job.id, error = %e, "Salesforce load failed");
             job.fail(&message).await?;
             Ok(LoadOutcome::Failed {
                 job_id: job.id,
@@ -101,18 +153,43 @@ pub async fn sync(
     }
 }
 
-async fn read_watermarks(pool: &PgPool) -> Result<HashMap<SfObject, DateTime<Utc>>, sqlx::Error> {
-    let rows = sqlx::query("SELECT object_name, last_modstamp FROM sf_watermark")
+async fn read_marks(pool: &PgPool) -> Result<SyncMarks, sqlx::Error> {
+    let rows = sqlx::query("SELECT object_name, last_modstamp, deleted_until FROM sf_watermark")
         .fetch_all(pool)
         .await?;
-    let mut marks = HashMap::new();
+    let mut marks = SyncMarks::default();
     for row in rows {
         let name: String = row.try_get("object_name")?;
         if let Some(object) = SfObject::ALL.into_iter().find(|o| o.api_name() == name) {
-            marks.insert(object, row.try_get("last_modstamp")?);
+            marks.changed.insert(object, row.try_get("last_modstamp")?);
+            if let Some(until) = row.try_get::<Option<DateTime<Utc>>, _>("deleted_until")? {
+                marks.deleted.insert(object, until);
+            }
         }
     }
     Ok(marks)
+}
+
+async fn store_marks(
+    conn: &mut PgConnection,
+    marks: &SyncMarks,
+    job_id: i64,
+) -> Result<(), sqlx::Error> {
+    for (object, mark) in &marks.changed {
+        sqlx::query(
+            "INSERT INTO sf_watermark (object_name, last_modstamp, deleted_until, last_job_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (object_name) DO UPDATE SET last_modstamp = EXCLUDED.last_modstamp,
+                 deleted_until = coalesce(EXCLUDED.deleted_until, sf_watermark.deleted_until),
+                 last_job_id = EXCLUDED.last_job_id, updated_at = now()",
+        )
+        .bind(object.api_name())
+        .bind(mark)
+        .bind(marks.deleted.get(object))
+        .bind(job_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn reject(job: &Job, rows: u64, errors: Vec<RowError>) -> Result<LoadOutcome, LoadError> {
@@ -130,11 +207,20 @@ async fn reject(job: &Job, rows: u64, errors: Vec<RowError>) -> Result<LoadOutco
     })
 }
 
+/// How a load treats a record that breaks a rule.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// A CSV export: any problem rejects the file whole.
+    File,
+    /// The API feed: such records are quarantined and the rest loads.
+    Feed(&'a SfChanges),
+}
+
 async fn merge_job(
     pool: &PgPool,
     job: &Job,
-    batch: SfBatch,
-    watermarks: Option<HashMap<SfObject, DateTime<Utc>>>,
+    batch: &SfBatch,
+    mode: Mode<'_>,
 ) -> Result<LoadOutcome, LoadError> {
     let started = std::time::Instant::now();
     let rows =
@@ -144,36 +230,56 @@ async fn merge_job(
         .await?;
     let mut tx = pool.begin().await?;
     lock_loads(&mut tx).await?;
-    stage(&mut tx, &batch).await?;
-    let errors = check(&mut tx).await?;
-    if !errors.is_empty() {
-        tx.rollback().await?;
-        return reject(job, rows, errors).await;
+    // Tells the RM-assignment trigger (migration 0013) that rm_id changes in this transaction
+    // follow Salesforce rather than being made in the app.
+    sqlx::query("SELECT set_config('pms.rm_source', 'salesforce', true)")
+        .execute(&mut *tx)
+        .await?;
+    stage(&mut tx, batch).await?;
+    let mut problems = Vec::new();
+    let mut deleted = 0;
+    let mut marks = None;
+    match mode {
+        Mode::File => {
+            let errors: Vec<RowError> = check(&mut tx)
+                .await?
+                .into_iter()
+                .map(|p| p.into_error(false))
+                .collect();
+            if !errors.is_empty() {
+                tx.rollback().await?;
+                return reject(job, rows, errors).await;
+            }
+        }
+        Mode::Feed(changes) => {
+            // Deletions first: a merge's surviving Account may claim the loser's client code.
+            deleted = apply_deletions(&mut tx, &changes.deletions, job.id).await?;
+            problems.extend(
+                changes
+                    .quarantined
+                    .iter()
+                    .map(QuarantinedRecord::to_row_error),
+            );
+            let mut next = changes.marks.clone();
+            for problem in quarantine_unresolved(&mut tx).await? {
+                next.hold_before(problem.object, problem.modstamp);
+                problems.push(problem.into_error(true));
+            }
+            marks = Some(next);
+        }
     }
     let counts = merge(&mut tx, job.id).await?;
-    if let Some(marks) = &watermarks {
-        for (object, mark) in marks {
-            sqlx::query(
-                "INSERT INTO sf_watermark (object_name, last_modstamp, last_job_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (object_name) DO UPDATE SET last_modstamp = EXCLUDED.last_modstamp,
-                     last_job_id = EXCLUDED.last_job_id, updated_at = now()",
-            )
-            .bind(object.api_name())
-            .bind(mark)
-            .bind(job.id)
-            .execute(&mut *tx)
-            .await?;
-        }
+    if let Some(marks) = &marks {
+        store_marks(&mut tx, marks, job.id).await?;
     }
     let version: i64 = sqlx::query_scalar("SELECT nextval('data_version_seq')")
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;
-    job.progress("refreshing aggregates", rows, Some(rows))
-        .await?;
-    crate::aggregate::refresh_dirty(pool).await?;
-    crate::aggregate::refresh_totals(pool).await?;
-    let message = format!(
+
+    job.progress(PHASE_REFRESHING, rows, Some(rows)).await?;
+    let refresh = crate::aggregate::refresh_dirty(pool).await;
+    let mut message = format!(
         "{} users, {} accounts, {} contacts, {} activities: {} new, {} changed, {} unchanged",
         batch.users.len(),
         batch.accounts.len(),
@@ -183,7 +289,32 @@ async fn merge_job(
         counts.updated,
         counts.unchanged
     );
-    job.succeed(rows, counts, None, version, &message).await?;
+    if deleted > 0 {
+        message.push_str(&format!("; {deleted} deleted in Salesforce"));
+    }
+    if !problems.is_empty() {
+        message.push_str(&format!(
+            "; {} record{} left out (see the problems): read again at every sync until corrected in Salesforce",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if let Err(e) = &refresh {
+        tracing::error!(job = job.id, error = %e, "the aggregate refresh after a Salesforce load failed");
+        message.push_str(&format!(
+            "; loaded, but the dashboard figures are not refreshed yet ({e}): the next refresh recomputes them"
+        ));
+    }
+    job.complete(&Completion {
+        rows_read: rows,
+        counts,
+        as_of: None,
+        data_version: version,
+        message: &message,
+        refreshed: refresh.is_ok(),
+        problems: &problems,
+    })
+    .await?;
     Ok(LoadOutcome::Succeeded {
         job_id: job.id,
         report: "salesforce".into(),
@@ -192,6 +323,49 @@ async fn merge_job(
         as_of: None,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Applies what Salesforce deleted: a deleted Account (also the loser of a merge) closes its
+/// client (kept, with its history, and marked `sf_deleted_at`); deleted Contacts, Tasks and
+/// Events are removed. Returns how many rows changed.
+async fn apply_deletions(
+    conn: &mut PgConnection,
+    deletions: &[SfDeletion],
+    job_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let of = |objects: &[SfObject]| -> (Vec<String>, Vec<DateTime<Utc>>) {
+        deletions
+            .iter()
+            .filter(|d| objects.contains(&d.object))
+            .map(|d| (d.id.clone(), d.deleted_at))
+            .unzip()
+    };
+    let (accounts, at) = of(&[SfObject::Account]);
+    let closed = sqlx::query(
+        "UPDATE dim_client d SET status = 'Closed', sf_deleted_at = x.at, last_job_id = $3, updated_at = now(),
+                closure_date = coalesce(d.closure_date, (x.at AT TIME ZONE 'Asia/Kolkata')::date)
+         FROM unnest($1::text[], $2::timestamptz[]) AS x(id, at)
+         WHERE d.sf_account_id = x.id AND d.sf_deleted_at IS NULL",
+    )
+    .bind(&accounts)
+    .bind(&at)
+    .bind(job_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let (contacts, _) = of(&[SfObject::Contact]);
+    let contacts = sqlx::query("DELETE FROM dim_contact WHERE sf_contact_id = ANY($1)")
+        .bind(&contacts)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let (activities, _) = of(&[SfObject::Task, SfObject::Event]);
+    let activities = sqlx::query("DELETE FROM fact_crm_activity WHERE sf_activity_id = ANY($1)")
+        .bind(&activities)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(closed + contacts + activities)
 }
 
 /// Copies the batch into temporary tables (arrays → `unnest`).
@@ -269,66 +443,140 @@ async fn stage(conn: &mut PgConnection, b: &SfBatch) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// A rule of [`check`]: its query yields one row per problem, with `subject` (what is wrong,
-/// named for the reader) and `value` (the offending value of `column`); the reason is the
-/// subject followed by `advice`.
+/// A rule of [`check`]: its query yields one row per record at fault, with `record_id`,
+/// `modstamp`, `subject` (what is wrong, named for the reader) and `value` (the offending value
+/// of `column`); the reason is the subject followed by `advice`. A quarantined record leaves
+/// `table`, the staging table of `object`.
 struct ReferenceRule {
     sql: &'static str,
+    object: SfObject,
+    table: &'static str,
     column: &'static str,
     advice: &'static str,
 }
 
 const REFERENCE_RULES: [ReferenceRule; 4] = [
     ReferenceRule {
-        sql: "SELECT format('Account %s (%s)', a.id, a.name) AS subject, a.owner_id AS value FROM sf_account a
+        sql: "SELECT format('Account %s (%s)', a.id, a.name) AS subject, a.id AS record_id, a.modstamp,
+                     a.owner_id AS value FROM sf_account a
               WHERE NOT EXISTS (SELECT 1 FROM sf_user u WHERE u.id = a.owner_id)
                 AND NOT EXISTS (SELECT 1 FROM dim_rm r WHERE r.sf_user_id = a.owner_id)
               ORDER BY a.id LIMIT 10000",
+        object: SfObject::Account,
+        table: "sf_account",
         column: "OwnerId",
         advice: " is owned by a user the Hub does not know: load the User export (or sync users) first",
     },
     ReferenceRule {
-        sql: "SELECT format('Contact %s', c.id) AS subject, c.account_id AS value FROM sf_contact c
+        sql: "SELECT format('Contact %s', c.id) AS subject, c.id AS record_id, c.modstamp,
+                     c.account_id AS value FROM sf_contact c
               WHERE c.account_id IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM sf_account a WHERE a.id = c.account_id)
                 AND NOT EXISTS (SELECT 1 FROM dim_client d WHERE d.sf_account_id = c.account_id)
               ORDER BY c.id LIMIT 10000",
+        object: SfObject::Contact,
+        table: "sf_contact",
         column: "AccountId",
         advice: " belongs to an account the Hub does not know: load the Account export first",
     },
     ReferenceRule {
-        sql: "SELECT format('Account %s', a.id) AS subject, a.client_code AS value FROM sf_account a
-              JOIN dim_client d ON d.ws_client_code = a.client_code
-              WHERE d.sf_account_id IS NOT NULL AND d.sf_account_id <> a.id
+        sql: "SELECT format('Account %s', a.id) AS subject, a.id AS record_id, a.modstamp, a.client_code AS value
+              FROM sf_account a
+              WHERE EXISTS (SELECT 1 FROM dim_client d WHERE d.ws_client_code = a.client_code
+                                AND d.sf_account_id <> a.id AND d.sf_deleted_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM sf_account o WHERE o.client_code = a.client_code AND o.id <> a.id)
               ORDER BY a.id LIMIT 10000",
+        object: SfObject::Account,
+        table: "sf_account",
         column: "PMS_Client_Code__c",
         advice: ": this client code already belongs to another Salesforce account; correct one of them",
     },
     ReferenceRule {
-        sql: "SELECT 'users ' || string_agg(id, ', ' ORDER BY id) AS subject, employee_number AS value FROM sf_user
-              WHERE employee_number IS NOT NULL GROUP BY employee_number HAVING count(*) > 1 LIMIT 1000",
+        sql: "SELECT format('User %s (%s)', u.id, u.name) AS subject, u.id AS record_id, u.modstamp,
+                     u.employee_number AS value FROM sf_user u
+              WHERE EXISTS (SELECT 1 FROM sf_user o WHERE o.employee_number = u.employee_number AND o.id <> u.id)
+                 OR EXISTS (SELECT 1 FROM dim_rm r WHERE r.employee_code = u.employee_number
+                                AND r.sf_user_id IS DISTINCT FROM u.id)
+              ORDER BY u.id LIMIT 10000",
+        object: SfObject::User,
+        table: "sf_user",
         column: "EmployeeNumber",
-        advice: " share one employee number; each RM needs their own",
+        advice: " has an employee number another user has too; each RM needs their own",
     },
 ];
+
+/// A record that breaks a [`ReferenceRule`].
+struct ReferenceProblem {
+    object: SfObject,
+    table: &'static str,
+    record_id: String,
+    modstamp: DateTime<Utc>,
+    column: &'static str,
+    value: Option<String>,
+    reason: String,
+}
+
+impl ReferenceProblem {
+    /// The problem as stored on the job; a quarantined record's says it was left out.
+    fn into_error(self, quarantined: bool) -> RowError {
+        let reason = if quarantined {
+            format!(
+                "{}; the record was left out and is read again at every sync until it is corrected",
+                self.reason
+            )
+        } else {
+            self.reason
+        };
+        RowError {
+            line: None,
+            column: Some(self.column.into()),
+            value: self.value,
+            reason,
+        }
+    }
+}
 
 /// References that must resolve: an account's owner and a contact's account (in this batch or
 /// already in the store), client codes not claimed by another Salesforce account, and one
 /// employee number per user.
-async fn check(conn: &mut PgConnection) -> Result<Vec<RowError>, sqlx::Error> {
-    let mut errors = Vec::new();
+async fn check(conn: &mut PgConnection) -> Result<Vec<ReferenceProblem>, sqlx::Error> {
+    let mut problems = Vec::new();
     for rule in &REFERENCE_RULES {
         for row in sqlx::query(rule.sql).fetch_all(&mut *conn).await? {
             let subject: String = row.try_get("subject")?;
-            errors.push(RowError {
-                line: None,
-                column: Some(rule.column.into()),
+            problems.push(ReferenceProblem {
+                object: rule.object,
+                table: rule.table,
+                record_id: row.try_get("record_id")?,
+                modstamp: row.try_get("modstamp")?,
+                column: rule.column,
                 value: row.try_get("value")?,
                 reason: format!("{subject}{}", rule.advice),
             });
         }
     }
-    Ok(errors)
+    Ok(problems)
+}
+
+/// Takes the records that break a rule out of the staging tables, until none does (leaving out
+/// a User can orphan its Accounts, an Account its Contacts); returns them all.
+async fn quarantine_unresolved(
+    conn: &mut PgConnection,
+) -> Result<Vec<ReferenceProblem>, sqlx::Error> {
+    let mut left_out = Vec::new();
+    loop {
+        let found = check(conn).await?;
+        if found.is_empty() {
+            return Ok(left_out);
+        }
+        for problem in &found {
+            sqlx::query(&format!("DELETE FROM {} WHERE id = $1", problem.table))
+                .bind(&problem.record_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        left_out.extend(found);
+    }
 }
 
 async fn merge(conn: &mut PgConnection, job_id: i64) -> Result<MergeCounts, sqlx::Error> {
@@ -364,22 +612,25 @@ async fn merge(conn: &mut PgConnection, job_id: i64) -> Result<MergeCounts, sqlx
         .await?,
     );
 
-    // Accounts already known from Wealth Spectrum by their client code are linked first.
+    // Accounts already known from Wealth Spectrum by their client code are linked first (also
+    // to the client of a deleted Account: the survivor of a merge takes it over).
     sqlx::query(
         "UPDATE dim_client d SET sf_account_id = a.id
          FROM sf_account a
-         WHERE d.ws_client_code = a.client_code AND d.sf_account_id IS NULL
+         WHERE d.ws_client_code = a.client_code AND (d.sf_account_id IS NULL OR d.sf_deleted_at IS NOT NULL)
            AND NOT EXISTS (SELECT 1 FROM dim_client o WHERE o.sf_account_id = a.id)",
     )
     .execute(&mut *conn)
     .await?;
+    // The RM follows the Account owner unless an admin assigned one in the app: that assignment
+    // stands, and the owner is kept in sf_owner_rm_id (rm_conflict shows the disagreement).
     let clients = sqlx::query(
         "WITH up AS (
              INSERT INTO dim_client AS d (sf_account_id, ws_client_code, name, pan, client_type, email, phone, city, state,
-                                          risk_profile, rm_id, onboarding_date, status, closure_date, sf_aum, sf_modstamp,
-                                          last_job_id)
+                                          risk_profile, rm_id, sf_owner_rm_id, onboarding_date, status, closure_date,
+                                          sf_aum, sf_modstamp, last_job_id)
              SELECT a.id, a.client_code, a.name, a.pan, a.client_type, a.email, a.phone, a.city, a.state, a.risk_profile,
-                    r.rm_id, a.onboarding_date, coalesce(a.status, 'Active'), a.closure_date, a.aum, a.modstamp, $1
+                    r.rm_id, r.rm_id, a.onboarding_date, coalesce(a.status, 'Active'), a.closure_date, a.aum, a.modstamp, $1
              FROM sf_account a LEFT JOIN dim_rm r ON r.sf_user_id = a.owner_id
              ON CONFLICT (sf_account_id) DO UPDATE SET
                  ws_client_code = coalesce(d.ws_client_code, EXCLUDED.ws_client_code),
@@ -387,12 +638,16 @@ async fn merge(conn: &mut PgConnection, job_id: i64) -> Result<MergeCounts, sqlx
                  client_type = coalesce(EXCLUDED.client_type, d.client_type), email = coalesce(EXCLUDED.email, d.email),
                  phone = coalesce(EXCLUDED.phone, d.phone), city = coalesce(EXCLUDED.city, d.city),
                  state = coalesce(EXCLUDED.state, d.state), risk_profile = coalesce(EXCLUDED.risk_profile, d.risk_profile),
-                 rm_id = EXCLUDED.rm_id, onboarding_date = coalesce(EXCLUDED.onboarding_date, d.onboarding_date),
+                 rm_id = CASE WHEN d.rm_assigned_in_app_at IS NULL THEN EXCLUDED.rm_id ELSE d.rm_id END,
+                 sf_owner_rm_id = EXCLUDED.sf_owner_rm_id, sf_deleted_at = NULL,
+                 onboarding_date = coalesce(EXCLUDED.onboarding_date, d.onboarding_date),
                  status = EXCLUDED.status, closure_date = EXCLUDED.closure_date, sf_aum = EXCLUDED.sf_aum,
                  sf_modstamp = EXCLUDED.sf_modstamp, last_job_id = EXCLUDED.last_job_id, updated_at = now()
-             WHERE (d.name, d.rm_id, d.status, d.closure_date, d.sf_aum, d.ws_client_code) IS DISTINCT FROM
-                   (EXCLUDED.name, EXCLUDED.rm_id, EXCLUDED.status, EXCLUDED.closure_date, EXCLUDED.sf_aum,
-                    coalesce(d.ws_client_code, EXCLUDED.ws_client_code))
+             WHERE (d.name, d.rm_id, d.sf_owner_rm_id, d.status, d.closure_date, d.sf_aum, d.ws_client_code, d.sf_deleted_at)
+                   IS DISTINCT FROM
+                   (EXCLUDED.name, CASE WHEN d.rm_assigned_in_app_at IS NULL THEN EXCLUDED.rm_id ELSE d.rm_id END,
+                    EXCLUDED.sf_owner_rm_id, EXCLUDED.status, EXCLUDED.closure_date, EXCLUDED.sf_aum,
+                    coalesce(d.ws_client_code, EXCLUDED.ws_client_code), NULL::timestamptz)
                 OR (d.pan, d.client_type, d.email, d.phone, d.city, d.state, d.risk_profile, d.onboarding_date) IS DISTINCT FROM
                    (coalesce(EXCLUDED.pan, d.pan), coalesce(EXCLUDED.client_type, d.client_type), coalesce(EXCLUDED.email, d.email),
                     coalesce(EXCLUDED.phone, d.phone), coalesce(EXCLUDED.city, d.city), coalesce(EXCLUDED.state, d.state),

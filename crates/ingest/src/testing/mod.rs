@@ -1,7 +1,9 @@
 //! Local stand-ins for the systems the connectors talk to, so tests never reach the internet.
 //!
 //! - [`salesforce_standin`]: Salesforce's OAuth token endpoint and REST query resource.
+//! - [`salesforce_fixtures`]: small Salesforce records for tests of the sync.
 
+pub mod salesforce_fixtures;
 pub mod salesforce_standin;
 
 pub use salesforce_standin::{

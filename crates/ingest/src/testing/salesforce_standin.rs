@@ -10,6 +10,9 @@
 //!   dataset, with `totalSize`, `done`, `attributes {type,url}` on records and paging by
 //!   `nextRecordsUrl` (`/services/data/vXX.X/query/01g…-2000`, served by
 //!   `GET /services/data/vXX.X/query/{locator}`).
+//! - `GET /services/data/vXX.X/sobjects/{Object}/deleted/?start=…&end=…`: the records deleted
+//!   (see [`SalesforceStandIn::delete`]) in that range, with `latestDateCovered`.
+//! - `SystemModstamp` filters compare at whole seconds, as Salesforce does.
 //! - `Sforce-Limit-Info: api-usage=used/limit` on every API response.
 //! - Fault injection: expired sessions (`401 INVALID_SESSION_ID`), `403 REQUEST_LIMIT_EXCEEDED`
 //!   and `503 SERVER_UNAVAILABLE` for the next N API requests.
@@ -26,7 +29,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rand::Rng;
 use serde_json::{json, Map, Value};
@@ -146,6 +149,8 @@ struct StandInState {
     config: StandInConfig,
     base_url: String,
     records: HashMap<SfObject, Vec<Map<String, Value>>>,
+    /// Deleted records: object → (Id, deletedDate).
+    deleted: HashMap<SfObject, Vec<(String, DateTime<Utc>)>>,
     tokens: HashSet<String>,
     token_seq: u64,
     cursors: HashMap<String, Cursor>,
@@ -195,6 +200,7 @@ impl SalesforceStandIn {
             config,
             base_url: base_url.clone(),
             records: HashMap::new(),
+            deleted: HashMap::new(),
             tokens: HashSet::new(),
             token_seq: 0,
             cursors: HashMap::new(),
@@ -214,6 +220,10 @@ impl SalesforceStandIn {
             .route(
                 "/services/data/{version}/query/{locator}",
                 get(query_more_endpoint),
+            )
+            .route(
+                "/services/data/{version}/sobjects/{object}/deleted/",
+                get(deleted_endpoint),
             )
             .with_state(Arc::clone(&shared));
         let task = tokio::spawn(async move {
@@ -264,45 +274,49 @@ impl SalesforceStandIn {
         config
     }
 
-    /// Adds records to the dataset, as the REST API would render them.
+    /// Adds records to the dataset, as the REST API would render them; a record with the Id of
+    /// one already there replaces it (its new version, as after an edit in Salesforce).
     pub fn seed(&self, batch: &SfBatch) {
         let mut state = lock(&self.shared);
         let email_field = state.config.account_email_field.clone();
         let records = &mut state.records;
         for user in &batch.users {
-            records
-                .entry(SfObject::User)
-                .or_default()
-                .push(user_json(user));
+            put(records, SfObject::User, user_json(user));
         }
         for account in &batch.accounts {
-            records
-                .entry(SfObject::Account)
-                .or_default()
-                .push(account_json(account, &email_field));
+            put(
+                records,
+                SfObject::Account,
+                account_json(account, &email_field),
+            );
         }
         for contact in &batch.contacts {
-            records
-                .entry(SfObject::Contact)
-                .or_default()
-                .push(contact_json(contact));
+            put(records, SfObject::Contact, contact_json(contact));
         }
         for activity in &batch.activities {
-            records
-                .entry(activity.kind)
-                .or_default()
-                .push(activity_json(activity));
+            put(records, activity.kind, activity_json(activity));
         }
     }
 
     /// Adds one record given as REST JSON fields (`{"Id": …, "SystemModstamp": "…+0000", …}`),
     /// for records the typed seeding cannot express (malformed values).
     pub fn seed_raw(&self, object: SfObject, record: Map<String, Value>) {
-        lock(&self.shared)
-            .records
+        put(&mut lock(&self.shared).records, object, record);
+    }
+
+    /// Deletes a record now, as a user (or a merge) would: it leaves the query results and
+    /// appears in the object's deleted records.
+    pub fn delete(&self, object: SfObject, id: &str) {
+        let mut state = lock(&self.shared);
+        if let Some(records) = state.records.get_mut(&object) {
+            records.retain(|r| r.get("Id").and_then(Value::as_str) != Some(id));
+        }
+        state
+            .deleted
             .entry(object)
             .or_default()
-            .push(record);
+            // Salesforce records deletion times at whole seconds.
+            .push((id.to_string(), whole_seconds(Utc::now())));
     }
 
     /// Removes every record.
@@ -363,6 +377,23 @@ impl SalesforceStandIn {
     /// Every SOQL query received, in order.
     pub fn soql_received(&self) -> Vec<String> {
         lock(&self.shared).soql.clone()
+    }
+}
+
+/// Stores `record`, replacing the one with the same Id.
+fn put(
+    records: &mut HashMap<SfObject, Vec<Map<String, Value>>>,
+    object: SfObject,
+    record: Map<String, Value>,
+) {
+    let list = records.entry(object).or_default();
+    let id = record.get("Id").cloned();
+    match list
+        .iter_mut()
+        .find(|r| id.is_some() && r.get("Id") == id.as_ref())
+    {
+        Some(existing) => *existing = record,
+        None => list.push(record),
     }
 }
 
@@ -820,6 +851,11 @@ fn modstamp_of(record: &Map<String, Value>) -> Option<DateTime<Utc>> {
         .and_then(parse_zoned_datetime)
 }
 
+/// Salesforce compares `SystemModstamp` without its milliseconds.
+fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.with_nanosecond(0).unwrap_or(at)
+}
+
 fn requested_batch_size(headers: &HeaderMap) -> Option<usize> {
     let value = headers.get("sforce-query-options")?.to_str().ok()?;
     value
@@ -880,8 +916,9 @@ async fn query_endpoint(
             records
                 .iter()
                 .filter(|r| {
-                    soql.after
-                        .is_none_or(|after| modstamp_of(r).is_some_and(|m| m > after))
+                    soql.after.is_none_or(|after| {
+                        modstamp_of(r).is_some_and(|m| whole_seconds(m) > after)
+                    })
                 })
                 .collect()
         })
@@ -931,6 +968,61 @@ async fn query_endpoint(
         state.cursors.insert(locator, cursor);
     }
     with_limit_header(&state, response)
+}
+
+/// How long Salesforce keeps deleted records available to this resource.
+const DELETED_RECORDS_KEPT_DAYS: i64 = 30;
+
+async fn deleted_endpoint(
+    State(shared): State<Shared>,
+    Path((version, object)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut state = lock(&shared);
+    if let Err(refusal) = admit(&mut state, &version, &headers) {
+        return with_limit_header(&state, refusal.into_response());
+    }
+    let Some(object) = object_named(&object) else {
+        return api_error(
+            &state,
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        );
+    };
+    let bound = |name: &str| params.get(name).and_then(|v| parse_zoned_datetime(v));
+    let (Some(start), Some(end)) = (bound("start"), bound("end")) else {
+        return api_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "start and end must be date-times such as 2026-11-20T10:00:00+00:00",
+        );
+    };
+    let earliest = Utc::now() - chrono::Duration::days(DELETED_RECORDS_KEPT_DAYS);
+    if start < earliest || end < start {
+        return api_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "INVALID_REPLICATION_DATE",
+            "startDate must chronologically precede endDate and be within the last 30 days",
+        );
+    }
+    let records: Vec<Value> = state
+        .deleted
+        .get(&object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, at)| (start..=end).contains(at))
+        .map(|(id, at)| json!({ "id": id, "deletedDate": rest_datetime(*at) }))
+        .collect();
+    let body = json!({
+        "deletedRecords": records,
+        "earliestDateAvailable": rest_datetime(earliest),
+        "latestDateCovered": rest_datetime(end),
+    });
+    with_limit_header(&state, (StatusCode::OK, Json(body)).into_response())
 }
 
 fn page(version: &str, locator: &str, cursor: &Cursor, offset: usize) -> Response {

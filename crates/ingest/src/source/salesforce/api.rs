@@ -33,7 +33,11 @@ use super::auth::{describe_reqwest_error, request_token, snippet, SfAuth, SfToke
 use super::error::SfError;
 use super::id::normalize_id;
 use super::records::{SfAccount, SfActivity, SfBatch, SfContact, SfObject, SfUser};
-use super::values::{parse_date, parse_zoned_datetime, soql_datetime};
+use super::values::{
+    check_aum, parse_client_status, parse_date, parse_pan, parse_risk_profile,
+    parse_zoned_datetime, soql_datetime,
+};
+use crate::error::RowError;
 
 /// Production login; sandboxes use `https://test.salesforce.com`, or use the org's My Domain.
 pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
@@ -42,6 +46,10 @@ pub const DEFAULT_API_VERSION: &str = "v62.0";
 /// The Account field holding the client's email unless configured otherwise (orgs with Person
 /// Accounts use `PersonEmail`).
 pub const DEFAULT_ACCOUNT_EMAIL_FIELD: &str = "Email__c";
+/// How far before the watermark incremental pulls start again unless configured otherwise.
+pub const DEFAULT_LOOKBACK: Duration = Duration::from_secs(5 * 60);
+/// How far back Salesforce serves deleted records (`sobjects/<Object>/deleted`), with a margin.
+pub const DELETED_RECORDS_HORIZON: Duration = Duration::from_secs(29 * 24 * 3600);
 /// Above this share of the daily API allowance we log a warning.
 pub const API_USAGE_WARNING_RATIO: f64 = 0.8;
 
@@ -110,6 +118,10 @@ pub struct SalesforceConfig {
     pub page_size: Option<u32>,
     /// Time limit of one HTTP request.
     pub request_timeout: Duration,
+    /// How far before the stored watermark an incremental pull starts again. Salesforce
+    /// compares `SystemModstamp` at whole seconds and a record can become visible after a
+    /// later-stamped one was read; loads are upserts, so reading the overlap again is free.
+    pub lookback: Duration,
 }
 
 impl SalesforceConfig {
@@ -124,6 +136,7 @@ impl SalesforceConfig {
             retry: RetrySettings::default(),
             page_size: None,
             request_timeout: Duration::from_secs(120),
+            lookback: DEFAULT_LOOKBACK,
         }
     }
 
@@ -145,6 +158,7 @@ impl SalesforceConfig {
     /// | `PMS_SF_ACCOUNT_EMAIL_FIELD` | default `Email__c` |
     /// | `PMS_SF_PAGE_SIZE` | 200–2000 |
     /// | `PMS_SF_MAX_ATTEMPTS`, `PMS_SF_RETRY_BASE_MS` | retry budget, default 5 and 1000 |
+    /// | `PMS_SF_LOOKBACK_SECONDS` | overlap of incremental pulls, default 300 |
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, SfError> {
         let get = |name: &str| {
             var(name)
@@ -244,6 +258,13 @@ impl SalesforceConfig {
             config.retry.base_delay = Duration::from_millis(ms.parse().map_err(|_| {
                 SfError::Config(format!(
                     "PMS_SF_RETRY_BASE_MS={ms:?} is not a number of milliseconds"
+                ))
+            })?);
+        }
+        if let Some(seconds) = get("PMS_SF_LOOKBACK_SECONDS") {
+            config.lookback = Duration::from_secs(seconds.parse().map_err(|_| {
+                SfError::Config(format!(
+                    "PMS_SF_LOOKBACK_SECONDS={seconds:?} is not a whole number of seconds"
                 ))
             })?);
         }
@@ -446,8 +467,40 @@ impl ApiUsage {
 pub struct SfPull {
     /// The records, in the field of the batch for their type.
     pub batch: SfBatch,
-    /// The largest `SystemModstamp` among them: the next watermark. `None` when nothing changed.
+    /// The largest `SystemModstamp` among them (quarantined ones included). `None` when
+    /// nothing changed.
     pub max_modstamp: Option<DateTime<Utc>>,
+    /// Records that could not be read or broke a rule: left out, each with its reason.
+    pub quarantined: Vec<QuarantinedRecord>,
+}
+
+/// A record a pull left out: which one, which field, what was found and why it is unusable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuarantinedRecord {
+    pub object: SfObject,
+    pub id: Option<String>,
+    pub field: String,
+    pub value: Option<String>,
+    pub reason: String,
+    /// Its `SystemModstamp`, when readable: the watermark stays before it.
+    pub modstamp: Option<DateTime<Utc>>,
+}
+
+impl QuarantinedRecord {
+    /// The problem as the job log stores it (no line: an API record has its Id instead).
+    pub fn to_row_error(&self) -> RowError {
+        RowError {
+            line: None,
+            column: Some(self.field.clone()),
+            value: self.value.clone(),
+            reason: format!(
+                "{} {}: {}; the record was left out and is read again at every sync until it is corrected",
+                self.object.api_name(),
+                self.id.as_deref().unwrap_or("without an Id"),
+                self.reason
+            ),
+        }
+    }
 }
 
 impl SfPull {
@@ -462,7 +515,79 @@ impl SfPull {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The watermark to store once the pull is loaded: the newest `SystemModstamp` seen, but
+    /// never past a quarantined record, so it is read again until it is corrected (and records
+    /// that depend on it with it). `previous` where nothing changed or a quarantined record has
+    /// no readable stamp.
+    pub fn next_watermark(&self, previous: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        let mut held = None;
+        for record in &self.quarantined {
+            match record.modstamp {
+                None => return previous,
+                Some(at) => held = Some(held.map_or(at, |h: DateTime<Utc>| h.min(at))),
+            }
+        }
+        let before_held = held.map(|at| at - chrono::Duration::seconds(1));
+        match (self.max_modstamp, before_held) {
+            (Some(max), Some(held)) => Some(max.min(held)),
+            (Some(max), None) => Some(max),
+            (None, _) => previous,
+        }
+    }
 }
+
+/// Where the previous syncs got to, per object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncMarks {
+    /// The newest `SystemModstamp` loaded (the watermark).
+    pub changed: HashMap<SfObject, DateTime<Utc>>,
+    /// Up to when the object's deleted records have been read.
+    pub deleted: HashMap<SfObject, DateTime<Utc>>,
+}
+
+impl SyncMarks {
+    /// Keeps the watermark of `object` before `modstamp`, so the record stamped then is read
+    /// again by the next sync.
+    pub fn hold_before(&mut self, object: SfObject, modstamp: DateTime<Utc>) {
+        let held = modstamp - chrono::Duration::seconds(1);
+        let mark = self.changed.entry(object).or_insert(held);
+        *mark = (*mark).min(held);
+    }
+}
+
+/// A record deleted in Salesforce (also the losers of a merge).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SfDeletion {
+    pub object: SfObject,
+    pub id: String,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// Everything one sync pulled, and the marks to store once it is loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SfChanges {
+    pub batch: SfBatch,
+    pub deletions: Vec<SfDeletion>,
+    pub quarantined: Vec<QuarantinedRecord>,
+    pub marks: SyncMarks,
+}
+
+/// One answer of the deleted-records resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SfDeletedPage {
+    pub records: Vec<SfDeletion>,
+    /// Salesforce's `latestDateCovered`: the next read starts here.
+    pub latest_covered: DateTime<Utc>,
+}
+
+/// The objects whose deletions reach the Hub (Users are deactivated, never deleted).
+pub const DELETABLE_OBJECTS: [SfObject; 4] = [
+    SfObject::Account,
+    SfObject::Contact,
+    SfObject::Task,
+    SfObject::Event,
+];
 
 /// A signed-in connection to the org. Cheap to share behind an `Arc`; every method takes `&self`.
 pub struct SalesforceClient {
@@ -564,7 +689,7 @@ impl SalesforceClient {
 
     async fn query_as(&self, what: &str, soql: &str) -> Result<Vec<Map<String, Value>>, SfError> {
         let first_path = format!("/services/data/{}/query", self.config.api_version);
-        let mut page = self.get_json(what, &first_path, Some(soql)).await?;
+        let mut page = self.get_json(what, &first_path, &[("q", soql)]).await?;
         let mut records = Vec::new();
         let mut pages = 1usize;
         loop {
@@ -622,7 +747,7 @@ impl SalesforceClient {
             }
             let next = next.to_string();
             pages += 1;
-            page = self.get_json(what, &next, None).await?;
+            page = self.get_json(what, &next, &[]).await?;
         }
         tracing::debug!(
             what,
@@ -634,8 +759,13 @@ impl SalesforceClient {
     }
 
     /// One GET against the org with the session-refresh and backoff rules of this module.
-    /// `path` is relative to the instance URL; `soql` becomes the `q` parameter.
-    async fn get_json(&self, what: &str, path: &str, soql: Option<&str>) -> Result<Value, SfError> {
+    /// `path` is relative to the instance URL; `params` become its query string.
+    async fn get_json(
+        &self,
+        what: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Value, SfError> {
         let mut failures = 0u32;
         let mut refreshed = false;
         loop {
@@ -646,8 +776,8 @@ impl SalesforceClient {
                 .get(&url)
                 .bearer_auth(&token.access_token)
                 .header(reqwest::header::ACCEPT, "application/json");
-            if let Some(soql) = soql {
-                request = request.query(&[("q", soql)]);
+            if !params.is_empty() {
+                request = request.query(params);
             }
             if let Some(size) = self.config.page_size {
                 request = request.header("Sforce-Query-Options", format!("batchSize={size}"));
@@ -792,7 +922,8 @@ impl SalesforceClient {
         }
     }
 
-    /// Pulls one object: everything, or what changed after `since`.
+    /// Pulls one object: everything, or what changed after `since`. A record that cannot be
+    /// read or breaks a rule is quarantined, not fatal: one bad Account must not stop the feed.
     pub async fn pull(
         &self,
         object: SfObject,
@@ -803,61 +934,187 @@ impl SalesforceClient {
         let records = self.query_as(&what, &soql).await?;
         let mut pull = SfPull::default();
         for record in &records {
-            let modstamp = match object {
-                SfObject::User => {
-                    let user = parse_user(record)?;
-                    let at = user.system_modstamp;
-                    pull.batch.users.push(user);
-                    at
+            let modstamp = match self.read_record(object, record, &mut pull.batch) {
+                Ok(at) => at,
+                Err(SfError::Record {
+                    id,
+                    field,
+                    value,
+                    reason,
+                    ..
+                }) => {
+                    let at = modstamp_of(record);
+                    pull.quarantined.push(QuarantinedRecord {
+                        object,
+                        id,
+                        field,
+                        value,
+                        reason,
+                        modstamp: at,
+                    });
+                    match at {
+                        Some(at) => at,
+                        None => continue,
+                    }
                 }
-                SfObject::Account => {
-                    let account = parse_account(record, &self.config.account_email_field)?;
-                    let at = account.system_modstamp;
-                    pull.batch.accounts.push(account);
-                    at
-                }
-                SfObject::Contact => {
-                    let contact = parse_contact(record)?;
-                    let at = contact.system_modstamp;
-                    pull.batch.contacts.push(contact);
-                    at
-                }
-                SfObject::Task | SfObject::Event => {
-                    let activity = parse_activity(object, record)?;
-                    let at = activity.system_modstamp;
-                    pull.batch.activities.push(activity);
-                    at
-                }
+                Err(other) => return Err(other),
             };
             pull.max_modstamp = pull.max_modstamp.max(Some(modstamp));
         }
-        tracing::info!(object = object.api_name(), records = pull.len(), since = ?since, "pulled from Salesforce");
+        tracing::info!(
+            object = object.api_name(),
+            records = pull.len(),
+            quarantined = pull.quarantined.len(),
+            since = ?since,
+            "pulled from Salesforce"
+        );
         Ok(pull)
     }
 
-    /// Pulls every object in dependency order (User, Account, Contact, Task, Event), each from its
-    /// own watermark (absent = everything). Returns the records and the watermarks to store once
-    /// they are loaded: the newest `SystemModstamp` seen, or the old watermark where nothing
-    /// changed.
-    pub async fn pull_all(
+    /// Reads one REST record into `batch`; returns its `SystemModstamp`.
+    fn read_record(
         &self,
-        watermarks: &HashMap<SfObject, DateTime<Utc>>,
-    ) -> Result<(SfBatch, HashMap<SfObject, DateTime<Utc>>), SfError> {
-        let mut batch = SfBatch::default();
-        let mut next = HashMap::new();
-        for object in SfObject::ALL {
-            let since = watermarks.get(&object).copied();
-            let pull = self.pull(object, since).await?;
-            if let Some(mark) = pull.max_modstamp.or(since) {
-                next.insert(object, mark);
+        object: SfObject,
+        record: &Map<String, Value>,
+        batch: &mut SfBatch,
+    ) -> Result<DateTime<Utc>, SfError> {
+        Ok(match object {
+            SfObject::User => {
+                let user = parse_user(record)?;
+                let at = user.system_modstamp;
+                batch.users.push(user);
+                at
             }
-            batch.users.extend(pull.batch.users);
-            batch.accounts.extend(pull.batch.accounts);
-            batch.contacts.extend(pull.batch.contacts);
-            batch.activities.extend(pull.batch.activities);
-        }
-        Ok((batch, next))
+            SfObject::Account => {
+                let account = parse_account(record, &self.config.account_email_field)?;
+                let at = account.system_modstamp;
+                batch.accounts.push(account);
+                at
+            }
+            SfObject::Contact => {
+                let contact = parse_contact(record)?;
+                let at = contact.system_modstamp;
+                batch.contacts.push(contact);
+                at
+            }
+            SfObject::Task | SfObject::Event => {
+                let activity = parse_activity(object, record)?;
+                let at = activity.system_modstamp;
+                batch.activities.push(activity);
+                at
+            }
+        })
     }
+
+    /// The records of `object` deleted between `start` and `end`
+    /// (`GET sobjects/<Object>/deleted/?start=…&end=…`). Salesforce serves the last 30 days
+    /// only: an earlier `start` is moved up, with a warning.
+    pub async fn deleted(
+        &self,
+        object: SfObject,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<SfDeletedPage, SfError> {
+        let horizon = end - chrono::Duration::from_std(DELETED_RECORDS_HORIZON).unwrap_or_default();
+        if start < horizon {
+            tracing::warn!(
+                object = object.api_name(),
+                %start,
+                "deletions older than Salesforce keeps them cannot be read; records deleted before {horizon} \
+                 may remain in the Hub until a full sync"
+            );
+        }
+        let stamp = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        let (start, end) = (stamp(start.max(horizon)), stamp(end));
+        let what = format!("the deleted {} records", object.api_name());
+        let path = format!(
+            "/services/data/{}/sobjects/{}/deleted/",
+            self.config.api_version,
+            object.api_name()
+        );
+        let body = self
+            .get_json(&what, &path, &[("start", &start), ("end", &end)])
+            .await?;
+        let unreadable = |detail: String| SfError::UnexpectedResponse {
+            what: what.clone(),
+            status: 200,
+            detail,
+        };
+        let stamp_of = |value: Option<&Value>, name: &str| {
+            value
+                .and_then(Value::as_str)
+                .and_then(parse_zoned_datetime)
+                .ok_or_else(|| unreadable(format!("{name} is missing or not a date-time")))
+        };
+        let latest_covered = stamp_of(body.get("latestDateCovered"), "latestDateCovered")?;
+        let mut records = Vec::new();
+        for item in body
+            .get("deletedRecords")
+            .and_then(Value::as_array)
+            .ok_or_else(|| unreadable("there is no deletedRecords list".into()))?
+        {
+            let id = item
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| normalize_id(id).ok())
+                .ok_or_else(|| unreadable(format!("a deleted record has no valid id: {item}")))?;
+            records.push(SfDeletion {
+                object,
+                id,
+                deleted_at: stamp_of(item.get("deletedDate"), "deletedDate")?,
+            });
+        }
+        Ok(SfDeletedPage {
+            records,
+            latest_covered,
+        })
+    }
+
+    /// Pulls every object in dependency order (User, Account, Contact, Task, Event): what
+    /// changed since its watermark less [`SalesforceConfig::lookback`] (everything without
+    /// one), and what was deleted since the last read of its deleted records. Returns the
+    /// records, the deletions, the quarantined records and the marks to store once loaded.
+    pub async fn pull_changes(&self, marks: &SyncMarks) -> Result<SfChanges, SfError> {
+        let started = Utc::now();
+        let lookback = chrono::Duration::from_std(self.config.lookback).unwrap_or_default();
+        let mut changes = SfChanges::default();
+        for object in SfObject::ALL {
+            let previous = marks.changed.get(&object).copied();
+            let pull = self.pull(object, previous.map(|at| at - lookback)).await?;
+            let next = pull.next_watermark(previous);
+            changes.batch.users.extend(pull.batch.users);
+            changes.batch.accounts.extend(pull.batch.accounts);
+            changes.batch.contacts.extend(pull.batch.contacts);
+            changes.batch.activities.extend(pull.batch.activities);
+            changes.quarantined.extend(pull.quarantined);
+            let Some(next) = next else {
+                // Nothing seen yet: the next pull is a full one, which needs no deletions.
+                continue;
+            };
+            changes.marks.changed.insert(object, next);
+            if DELETABLE_OBJECTS.contains(&object) {
+                let deleted_until = match marks.deleted.get(&object).copied().or(previous) {
+                    Some(from) => {
+                        let page = self.deleted(object, from - lookback, started).await?;
+                        changes.deletions.extend(page.records);
+                        page.latest_covered
+                    }
+                    // A full pull: whatever was deleted before it is simply absent.
+                    None => started,
+                };
+                changes.marks.deleted.insert(object, deleted_until);
+            }
+        }
+        Ok(changes)
+    }
+}
+
+/// A REST record's `SystemModstamp`, when readable.
+fn modstamp_of(record: &Map<String, Value>) -> Option<DateTime<Utc>> {
+    record
+        .get("SystemModstamp")
+        .and_then(Value::as_str)
+        .and_then(parse_zoned_datetime)
 }
 
 /// Signs in, retrying what is worth retrying (network errors, Salesforce 5xx).
@@ -926,11 +1183,31 @@ impl<'a> RecordReader<'a> {
     }
 
     fn fail(&self, field: &str, reason: impl Into<String>) -> SfError {
+        let value = match self.record.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+        };
         SfError::Record {
             object: self.object.api_name().to_string(),
             id: self.id.clone(),
             field: field.to_string(),
+            value,
             reason: reason.into(),
+        }
+    }
+
+    /// A text field read by `parse`, one of the rules the CSV import applies too.
+    fn checked<T>(
+        &self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, SfError> {
+        match self.text(field)? {
+            None => Ok(None),
+            Some(raw) => parse(&raw)
+                .map(Some)
+                .map_err(|reason| self.fail(field, reason)),
         }
     }
 
@@ -1037,19 +1314,27 @@ pub fn parse_account(record: &Map<String, Value>, email_field: &str) -> Result<S
     Ok(SfAccount {
         id: r.required_id("Id")?,
         name: r.required_text("Name")?,
-        pan: r.text("PAN__c")?.map(|p| p.to_ascii_uppercase()),
+        pan: r.checked("PAN__c", parse_pan)?,
         pms_client_code: r.text("PMS_Client_Code__c")?,
         client_type: r.text("Client_Type__c")?,
-        risk_profile: r.text("Risk_Profile__c")?,
+        risk_profile: r.checked("Risk_Profile__c", |raw| {
+            parse_risk_profile(raw).map(str::to_string)
+        })?,
         billing_city: r.text("BillingCity")?,
         billing_state: r.text("BillingState")?,
         phone: r.text("Phone")?,
         email: r.text(email_field)?,
         owner_id: r.required_id("OwnerId")?,
         onboarding_date: r.date("Onboarding_Date__c")?,
-        status: r.text("Status__c")?,
+        status: r.checked("Status__c", |raw| {
+            parse_client_status(raw).map(str::to_string)
+        })?,
         closure_date: r.date("Closure_Date__c")?,
-        aum: r.decimal("AUM__c")?,
+        aum: r
+            .decimal("AUM__c")?
+            .map(check_aum)
+            .transpose()
+            .map_err(|reason| r.fail("AUM__c", reason))?,
         system_modstamp: r.datetime("SystemModstamp")?,
     })
 }

@@ -22,7 +22,8 @@ use super::api::DEFAULT_ACCOUNT_EMAIL_FIELD;
 use super::id::{key_prefix, normalize_id};
 use super::records::{SfAccount, SfActivity, SfBatch, SfContact, SfObject, SfUser};
 use super::values::{
-    parse_amount, parse_bool, parse_date, parse_pan, parse_report_datetime, parse_risk_profile,
+    check_aum, parse_amount, parse_bool, parse_client_status, parse_date, parse_pan,
+    parse_report_datetime, parse_risk_profile,
 };
 use crate::error::RowError;
 
@@ -717,6 +718,19 @@ impl Row<'_> {
         date
     }
 
+    /// The cell read by `parse` (the same rules as the REST reader's); its reason is the
+    /// row's problem when it fails.
+    fn checked<T>(&mut self, field: F, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let raw = self.text(field)?;
+        match parse(&raw) {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.fail(field, reason);
+                None
+            }
+        }
+    }
+
     fn modstamp(&mut self) -> Option<DateTime<Utc>> {
         let raw = self.required_text(F::SystemModstamp)?;
         let at = parse_report_datetime(&raw, self.options.report_utc_offset);
@@ -786,39 +800,14 @@ fn read_user(row: &mut Row<'_>, id: Option<String>) -> Option<SfUser> {
 
 fn read_account(row: &mut Row<'_>, id: Option<String>) -> Option<SfAccount> {
     let name = row.required_text(F::Name);
-    let pan = row.text(F::Pan).and_then(|raw| match parse_pan(&raw) {
-        Ok(pan) => Some(pan),
-        Err(reason) => {
-            row.fail(F::Pan, reason);
-            None
-        }
+    let pan = row.checked(F::Pan, parse_pan);
+    let risk_profile = row.checked(F::RiskProfile, |raw| {
+        parse_risk_profile(raw).map(str::to_string)
     });
-    let risk_profile = row
-        .text(F::RiskProfile)
-        .and_then(|raw| match parse_risk_profile(&raw) {
-            Ok(p) => Some(p.to_string()),
-            Err(reason) => {
-                row.fail(F::RiskProfile, reason);
-                None
-            }
-        });
     let owner_id = row.id(F::OwnerId, true);
     let onboarding_date = row.date(F::OnboardingDate);
     let closure_date = row.date(F::ClosureDate);
-    let aum: Option<Decimal> = row.text(F::Aum).and_then(|raw| match parse_amount(&raw) {
-        Ok(v) if v.is_sign_negative() && !v.is_zero() => {
-            row.fail(
-                F::Aum,
-                "AUM cannot be negative; correct it on the Account in Salesforce",
-            );
-            None
-        }
-        Ok(v) => Some(v),
-        Err(reason) => {
-            row.fail(F::Aum, reason);
-            None
-        }
-    });
+    let aum: Option<Decimal> = row.checked(F::Aum, |raw| parse_amount(raw).and_then(check_aum));
     let system_modstamp = row.modstamp();
     let pms_client_code = row.text(F::ClientCode);
     let client_type = row.text(F::ClientType);
@@ -826,7 +815,9 @@ fn read_account(row: &mut Row<'_>, id: Option<String>) -> Option<SfAccount> {
     let billing_state = row.text(F::BillingState);
     let phone = row.text(F::Phone);
     let email = row.text(F::Email);
-    let status = row.text(F::Status);
+    let status = row.checked(F::Status, |raw| {
+        parse_client_status(raw).map(str::to_string)
+    });
     Some(SfAccount {
         id: id?,
         name: name?,

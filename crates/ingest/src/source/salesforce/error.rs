@@ -81,6 +81,8 @@ pub enum SfError {
         object: String,
         id: Option<String>,
         field: String,
+        /// The value found, when there was one.
+        value: Option<String>,
         reason: String,
     },
 }

@@ -15,7 +15,10 @@ pub mod id;
 pub mod records;
 pub mod values;
 
-pub use api::{ApiUsage, RetrySettings, SalesforceClient, SalesforceConfig, SfPull};
+pub use api::{
+    ApiUsage, QuarantinedRecord, RetrySettings, SalesforceClient, SalesforceConfig, SfChanges,
+    SfDeletion, SfPull, SyncMarks,
+};
 pub use auth::{SfAuth, SfToken};
 pub use csv_import::{import_csv, import_csv_file, import_csv_with, CsvImportOptions};
 pub use error::SfError;

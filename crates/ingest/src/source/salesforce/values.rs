@@ -168,6 +168,33 @@ pub fn parse_risk_profile(raw: &str) -> Result<&'static str, String> {
         })
 }
 
+/// The client statuses the store knows (`Status__c`), in canonical spelling.
+pub const CLIENT_STATUSES: [&str; 2] = ["Active", "Closed"];
+
+/// A client status in its canonical spelling (any case).
+pub fn parse_client_status(raw: &str) -> Result<&'static str, String> {
+    let wanted = raw.trim();
+    CLIENT_STATUSES
+        .iter()
+        .copied()
+        .find(|s| s.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| {
+            format!(
+                "unknown client status; use {} (correct it on the Account in Salesforce)",
+                CLIENT_STATUSES.join(" or ")
+            )
+        })
+}
+
+/// An Account's AUM (`AUM__c`), which is never negative.
+pub fn check_aum(aum: Decimal) -> Result<Decimal, String> {
+    if aum.is_sign_negative() && !aum.is_zero() {
+        Err("AUM cannot be negative; correct it on the Account in Salesforce".to_string())
+    } else {
+        Ok(aum)
+    }
+}
+
 /// `true`/`false` as the API and Data Loader write them, plus the `1`/`0` and `Yes`/`No` some
 /// reports use.
 pub fn parse_bool(raw: &str) -> Option<bool> {
@@ -261,5 +288,9 @@ mod tests {
             Ok("Moderately Aggressive")
         );
         assert!(parse_risk_profile("Reckless").is_err());
+        assert_eq!(parse_client_status(" closed "), Ok("Closed"));
+        assert!(parse_client_status("Dormant").is_err());
+        assert!(check_aum(Decimal::NEGATIVE_ONE).is_err());
+        assert_eq!(check_aum(Decimal::ZERO), Ok(Decimal::ZERO));
     }
 }
