@@ -1,6 +1,8 @@
 //! Client and portfolio reads, always within a [`Scope`]: a client or portfolio outside the
 //! caller's scope is indistinguishable from one that does not exist.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use futures::stream::{self, BoxStream, StreamExt};
 use pms_domain::clients::{
@@ -8,10 +10,11 @@ use pms_domain::clients::{
     PeriodPerformance, PortfolioSummary, ValuationPoint,
 };
 use pms_domain::ids::Pan;
+use pms_metrics::CashFlow;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use sqlx::postgres::PgArguments;
-use sqlx::Postgres;
+use sqlx::{PgPool, Postgres};
 
 use crate::error::StoreResult;
 use crate::{Db, Scope};
@@ -31,6 +34,9 @@ struct ClientRow {
     portfolios: i32,
     twrr_1y: Option<f64>,
     xirr_si: Option<f64>,
+    /// The visible portfolios whose combined XIRR is computed here, not in SQL (see
+    /// [`IN_SCOPE_FIGURES`]).
+    combined_xirr_of: Option<Vec<i32>>,
     total: i64,
 }
 
@@ -63,10 +69,13 @@ pub struct ClientExport {
 
 /// Rows buffered between the query and a slow reader of an export: the cursor waits beyond.
 const EXPORT_BUFFER_ROWS: usize = 1024;
+/// Rows of an export completed together (one query for their combined XIRRs, if any).
+const EXPORT_BATCH_ROWS: usize = 256;
 
 const CLIENT_COLUMNS: &str =
     "c.client_id, c.name, c.ws_client_code AS client_code, c.city, c.state, r.name AS rm_name,
-    c.risk_profile, c.status, c.onboarding_date, f.aum, f.portfolios, f.twrr_1y, f.xirr_si";
+    c.risk_profile, c.status, c.onboarding_date, f.aum, f.portfolios, f.twrr_1y, f.xirr_si,
+    f.combined_xirr_of";
 
 const CLIENT_SOURCE: &str = "dim_client c
     LEFT JOIN agg_client a USING (client_id)
@@ -74,7 +83,8 @@ const CLIENT_SOURCE: &str = "dim_client c
 
 /// A client's figures `f` when the scope sees all of every client: the whole-client aggregate.
 const WHOLE_CLIENT_FIGURES: &str = "CROSS JOIN LATERAL (
-    SELECT coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios, a.twrr_1y, a.xirr_si
+    SELECT coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios, a.twrr_1y, a.xirr_si,
+           NULL::int[] AS combined_xirr_of
 ) f";
 
 /// A client's figures `f` within a restricted scope ($1..$3). Where the scope sees every
@@ -83,13 +93,15 @@ const WHOLE_CLIENT_FIGURES: &str = "CROSS JOIN LATERAL (
 /// figures of the visible portfolios by the refresh's own client rules
 /// (`pms_ingest::aggregate`): AUM over active portfolios, every portfolio counted, 1-year TWRR
 /// weighted by the active portfolios' value. XIRR does not combine from per-portfolio figures:
-/// over one visible portfolio it is that portfolio's (the same flows), over several it is not
-/// available (NULL) rather than a figure that includes portfolios the caller may not see.
+/// over one visible portfolio it is that portfolio's (the same flows); over several it is NULL
+/// here and `combined_xirr_of` lists them for [`with_combined_xirr`]. (Sorting by XIRR thus
+/// places those clients with the ones without an XIRR.)
 const IN_SCOPE_FIGURES: &str = "CROSS JOIN LATERAL (
     SELECT CASE WHEN whole THEN coalesce(a.aum, 0) ELSE visible_aum END AS aum,
            CASE WHEN whole THEN coalesce(a.portfolios, 0) ELSE visible_portfolios END AS portfolios,
            CASE WHEN whole THEN a.twrr_1y ELSE visible_twrr_1y END AS twrr_1y,
-           CASE WHEN whole THEN a.xirr_si ELSE visible_xirr_si END AS xirr_si
+           CASE WHEN whole THEN a.xirr_si ELSE visible_xirr_si END AS xirr_si,
+           CASE WHEN NOT whole AND visible_portfolios > 1 THEN visible_ids END AS combined_xirr_of
     FROM (
         SELECT coalesce(bool_and(visible), true) AS whole,
                coalesce(sum(market_value) FILTER (WHERE visible AND active), 0) AS visible_aum,
@@ -97,9 +109,10 @@ const IN_SCOPE_FIGURES: &str = "CROSS JOIN LATERAL (
                CASE WHEN sum(twrr_weight) > 0 THEN sum(twrr_weight * twrr_1y) / sum(twrr_weight) END
                    AS visible_twrr_1y,
                CASE WHEN count(*) FILTER (WHERE visible) = 1 THEN max(xirr_si) FILTER (WHERE visible) END
-                   AS visible_xirr_si
+                   AS visible_xirr_si,
+               array_agg(portfolio_id ORDER BY portfolio_id) FILTER (WHERE visible) AS visible_ids
         FROM (
-            SELECT v.visible, p.status = 'Active' AS active, coalesce(ap.market_value, 0) AS market_value,
+            SELECT p.portfolio_id, v.visible, p.status = 'Active' AS active, coalesce(ap.market_value, 0) AS market_value,
                    ap.xirr_si, pp.twrr_reported AS twrr_1y,
                    CASE WHEN v.visible AND p.status = 'Active' AND pp.twrr_reported IS NOT NULL
                         THEN coalesce(ap.market_value, 0)::float8 END AS twrr_weight
@@ -121,6 +134,70 @@ fn client_source(scope: &Scope) -> String {
         IN_SCOPE_FIGURES
     };
     format!("{CLIENT_SOURCE} {figures}")
+}
+
+/// Investor-view cash flows of portfolios ($1), by the rules the aggregate refresh uses for a
+/// client's XIRR across portfolios (`pms_ingest::aggregate`): with daily values, the first
+/// value invested and every later day's flow; otherwise the capital transactions; then the
+/// closing value the refresh recorded.
+const INVESTOR_FLOWS: &str = "
+    SELECT v.portfolio_id, v.valuation_date AS flow_date,
+           CASE WHEN v.valuation_date = a.first_valuation_date THEN -v.market_value ELSE -v.net_flow END AS amount
+    FROM agg_portfolio a JOIN fact_valuation v ON v.portfolio_id = a.portfolio_id
+    WHERE a.portfolio_id = ANY($1) AND a.first_valuation_date IS NOT NULL
+      AND (v.valuation_date = a.first_valuation_date OR v.net_flow <> 0)
+    UNION ALL
+    SELECT t.portfolio_id, t.trade_date, -t.amount
+    FROM agg_portfolio a JOIN fact_transaction t ON t.portfolio_id = a.portfolio_id
+    WHERE a.portfolio_id = ANY($1) AND a.first_valuation_date IS NULL
+      AND t.txn_type IN ('INFLOW', 'OUTFLOW', 'SECURITY_IN', 'SECURITY_OUT')
+    UNION ALL
+    SELECT portfolio_id, as_of, market_value FROM agg_portfolio WHERE portfolio_id = ANY($1) AND as_of IS NOT NULL";
+
+/// Fills in the XIRR of rows whose visible portfolios are several but not all of the client's:
+/// the shared metric library's XIRR over those portfolios' flows together, as the refresh
+/// computes it over all of them.
+async fn with_combined_xirr(
+    pool: &PgPool,
+    mut rows: Vec<ClientRow>,
+) -> StoreResult<Vec<ClientRow>> {
+    let portfolios: Vec<i32> = rows
+        .iter()
+        .filter_map(|r| r.combined_xirr_of.as_deref())
+        .flatten()
+        .copied()
+        .collect();
+    if portfolios.is_empty() {
+        return Ok(rows);
+    }
+    let mut flows: HashMap<i32, Vec<CashFlow>> = HashMap::new();
+    let found: Vec<(i32, NaiveDate, Decimal)> = sqlx::query_as(INVESTOR_FLOWS)
+        .bind(&portfolios)
+        .fetch_all(pool)
+        .await?;
+    for (portfolio, date, amount) in found {
+        flows
+            .entry(portfolio)
+            .or_default()
+            .push(CashFlow::from_money(date, amount));
+    }
+    for row in &mut rows {
+        let Some(ids) = &row.combined_xirr_of else {
+            continue;
+        };
+        let together: Vec<CashFlow> = ids
+            .iter()
+            .filter_map(|id| flows.get(id))
+            .flatten()
+            .copied()
+            .collect();
+        row.xirr_si = if together.is_empty() {
+            None
+        } else {
+            pms_metrics::xirr(&together).ok()
+        };
+    }
+    Ok(rows)
 }
 
 type ClientRowQuery<'q> = sqlx::query::QueryAs<'q, Postgres, ClientRow, PgArguments>;
@@ -189,6 +266,7 @@ impl Db {
             .bind(i64::from((page - 1) * page_size))
             .fetch_all(self.pool())
             .await?;
+        let rows = with_combined_xirr(self.pool(), rows).await?;
         let total = rows.first().map(|r| r.total).unwrap_or(0);
         Ok(Page {
             items: rows.into_iter().map(ClientSummary::from).collect(),
@@ -208,11 +286,27 @@ impl Db {
         // it stops when the reader goes away (the send fails) and the cursor is closed.
         tokio::spawn(async move {
             let sql = list_sql(&scope, &q, "");
-            let mut rows = bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q).fetch(&pool);
-            while let Some(row) = rows.next().await {
-                let failed = row.is_err();
-                if sender.send(row.map_err(Into::into)).await.is_err() || failed {
-                    break;
+            let mut batches = bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q)
+                .fetch(&pool)
+                .ready_chunks(EXPORT_BATCH_ROWS);
+            while let Some(batch) = batches.next().await {
+                let rows = match batch.into_iter().collect::<Result<Vec<_>, _>>() {
+                    Ok(rows) => with_combined_xirr(&pool, rows).await,
+                    Err(e) => Err(e.into()),
+                };
+                match rows {
+                    Ok(rows) => {
+                        for row in rows {
+                            if sender.send(Ok(row)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        // The reader cuts the export off with this error.
+                        let _ = sender.send(Err(e)).await;
+                        return;
+                    }
                 }
             }
         });
@@ -283,6 +377,9 @@ impl Db {
             .fetch_optional(self.pool())
             .await?
         else {
+            return Ok(None);
+        };
+        let Some(row) = with_combined_xirr(self.pool(), vec![row]).await?.pop() else {
             return Ok(None);
         };
         let extra = sqlx::query!(
