@@ -49,7 +49,8 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every minute: expired sessions, loads whose worker stopped beating, and a fresh signed
+/// Every minute (the first tick at start-up): expired sessions, loads whose worker stopped
+/// beating, figures whose refresh failed after their load committed, and a fresh signed
 /// checkpoint of the audit trail's head in the data folder (so rows cut off the end of the
 /// trail are found by `pms-hub audit verify`).
 fn spawn_sweeps(state: &AppState, audit_checkpoint: std::path::PathBuf) {
@@ -62,10 +63,16 @@ fn spawn_sweeps(state: &AppState, audit_checkpoint: std::path::PathBuf) {
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!(error = %e, "cannot sweep expired sessions");
             }
-            match pms_ingest::load::job::fail_interrupted(db.pool()).await {
+            match pms_ingest::load::job::fail_abandoned_jobs(db.bulk_pool()).await {
                 Ok(0) => {}
-                Ok(n) => tracing::warn!(jobs = n, "marked loads whose worker stopped as failed"),
+                Ok(n) => tracing::warn!(jobs = n, "ended loads whose worker stopped"),
                 Err(e) => tracing::warn!(error = %e, "cannot sweep interrupted loads"),
+            }
+            // A load whose data committed but whose aggregate refresh failed is retried here.
+            match pms_ingest::aggregate::refresh_pending(db.bulk_pool()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "refreshed the figures of earlier loads"),
+                Err(e) => tracing::warn!(error = %e, "cannot refresh pending aggregates"),
             }
             if let Err(e) = crate::commands::audit::refresh_checkpoint(&db, &audit_checkpoint).await
             {
