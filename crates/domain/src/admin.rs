@@ -127,8 +127,24 @@ pub struct ClientAssignment {
     pub status: String,
     pub rm_id: Option<i32>,
     pub rm_name: Option<String>,
+    /// When an admin assigned the RM in the Hub: from then on Salesforce's Account owner no
+    /// longer moves the client (`None`: the RM follows Salesforce).
+    #[serde(default)]
+    pub assigned_in_app_at: Option<DateTime<Utc>>,
+    /// Salesforce's Account owner, when it differs from the RM assigned in the Hub.
+    #[serde(default)]
+    pub salesforce_owner_differs: Option<String>,
     /// Newest first.
     pub history: Vec<AssignmentPeriod>,
+}
+
+/// A client whose RM was assigned in the Hub while Salesforce names another Account owner.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RmConflict {
+    pub client_id: i32,
+    pub name: String,
+    pub rm_name: Option<String>,
+    pub salesforce_owner: Option<String>,
 }
 
 /// One period of a client's RM history (`valid_to` is `None` for the current one).

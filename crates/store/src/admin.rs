@@ -402,6 +402,15 @@ impl Db {
             }
         }
         let periods = periods.into_iter().rev().map(|(_, p)| p).collect();
+        let (assigned_in_app_at, salesforce_owner_differs) =
+            sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<String>)>(
+                "SELECT c.rm_assigned_in_app_at, o.name
+                 FROM dim_client c LEFT JOIN dim_rm o ON o.rm_id = c.sf_owner_rm_id AND c.rm_conflict
+                 WHERE c.client_id = $1",
+            )
+            .bind(client_id)
+            .fetch_one(self.pool())
+            .await?;
         Ok(Some(pms_domain::admin::ClientAssignment {
             client_id: client.client_id,
             name: client.name,
@@ -409,7 +418,39 @@ impl Db {
             status: client.status,
             rm_id: client.rm_id,
             rm_name: client.rm_name,
+            assigned_in_app_at,
+            salesforce_owner_differs,
             history: periods,
         }))
+    }
+
+    /// Clients whose RM was assigned in the Hub while Salesforce names another Account owner
+    /// (the Hub's assignment stands; admins see the disagreement). Admin only: no scope.
+    pub async fn rm_conflicts(
+        &self,
+        limit: i64,
+    ) -> StoreResult<Vec<pms_domain::admin::RmConflict>> {
+        let rows = sqlx::query_as::<_, (i32, String, Option<String>, Option<String>)>(
+            "SELECT c.client_id, c.name, r.name, o.name
+             FROM dim_client c
+             LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
+             LEFT JOIN dim_rm o ON o.rm_id = c.sf_owner_rm_id
+             WHERE c.rm_conflict
+             ORDER BY c.name LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(client_id, name, rm_name, salesforce_owner)| pms_domain::admin::RmConflict {
+                    client_id,
+                    name,
+                    rm_name,
+                    salesforce_owner,
+                },
+            )
+            .collect())
     }
 }

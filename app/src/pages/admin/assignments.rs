@@ -4,7 +4,7 @@
 use crate::url::query_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use pms_domain::admin::{ClientAssignment, RmView};
+use pms_domain::admin::{ClientAssignment, RmConflict, RmView};
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,15 @@ pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, Ser
         client,
         rms: cx.db.rms().await.map_err(store)?,
     })
+}
+
+/// Clients whose RM was assigned here while Salesforce names another Account owner.
+#[server(endpoint = "admin/clients/rm-conflicts")]
+pub async fn get_rm_conflicts() -> Result<Vec<RmConflict>, ServerFnError> {
+    use super::server::{admin, store};
+    let cx = crate::ssr::app_context()?;
+    admin(Capability::ManageUsers)?;
+    cx.db.rm_conflicts(200).await.map_err(store)
 }
 
 #[server(endpoint = "admin/clients/assign")]
@@ -150,7 +159,34 @@ pub fn AssignmentsTab() -> impl IntoView {
         now
     });
 
+    let conflicts = Resource::new(move || reload.get(), |_| get_rm_conflicts());
+
     view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match conflicts.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <section class="card stack" data-testid="rm-conflicts">
+                            <h2>"Salesforce names another owner"</h2>
+                            <p class="muted small">"These clients were assigned in the Hub; Salesforce's Account owner differs. The Hub's assignment stands until it is changed here."</p>
+                            <ul class="client-hits">
+                                {list.into_iter().map(|c| {
+                                    let href = format!("/admin?tab=assignments&client={}", c.client_id);
+                                    let detail = format!(
+                                        " — RM {} · Salesforce owner {}",
+                                        c.rm_name.unwrap_or_else(|| "none".into()),
+                                        c.salesforce_owner.unwrap_or_else(|| "none".into())
+                                    );
+                                    view! { <li><a class="client-hit" href=href>{c.name}</a><span class="muted small">{detail}</span></li> }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    Ok(_) => ().into_any(),
+                    Err(e) => load_error(&e),
+                }
+            })}
+        </Transition>
         <section class="card stack">
             <h2>"Find a client"</h2>
             <form class="toolbar__search" method="get" action="/admin" role="search"
@@ -198,7 +234,16 @@ pub fn AssignmentsTab() -> impl IntoView {
                                     <h2>{client.name.clone()}</h2>
                                     <p class="muted small">{format!("{code} · {}", client.status)}</p>
                                 </div>
-                                <p>"Current RM: "<strong data-testid="current-rm">{client.rm_name.clone().unwrap_or_else(|| "none".into())}</strong></p>
+                                <p>"Current RM: "<strong data-testid="current-rm">{client.rm_name.clone().unwrap_or_else(|| "none".into())}</strong>
+                                    {client.assigned_in_app_at.map(|at| view! {
+                                        <span class="muted small">{format!(" · assigned in the Hub on {}; Salesforce syncs no longer change it", when(Some(at)))}</span>
+                                    })}
+                                </p>
+                                {client.salesforce_owner_differs.clone().map(|owner| view! {
+                                    <p class="alert alert--warning" role="note" data-testid="rm-conflict">
+                                        {format!("Salesforce names {owner} as the Account owner. The assignment made here stands until it is changed here.")}
+                                    </p>
+                                })}
                                 <ActionForm action=assign attr:class="inline-form" attr:data-testid="assign-form">
                                     <input type="hidden" name="client_id" value=client.client_id.to_string()/>
                                     <select name="rm_id" aria-label="Assign to">
