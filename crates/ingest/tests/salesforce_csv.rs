@@ -306,10 +306,12 @@ Id,Name,PAN__c,Risk_Profile__c,OwnerId,Onboarding_Date__c,AUM__c,SystemModstamp
             "001D000000IRFma",
             "the same record is also on line 2; each record may appear only once: remove one of the rows",
         ),
-        RowError::row(
+        RowError::at(
             16,
+            "column 9",
+            "extra",
             "this row has 9 values but the header has 8 columns; a value containing a comma or a line break \
-             must be in double quotes",
+             must be in double quotes (or the file is cut short)",
         ),
         RowError::at(17, "PAN__c", "BADPAN", BAD_PAN),
         RowError::at(17, "Onboarding_Date__c", "2024-13-01", BAD_DATE),
@@ -330,6 +332,16 @@ fn row_errors_name_the_column_as_headed_in_a_report() {
     );
 }
 
+/// A required column the header lacks: reported on the header line, naming the column.
+fn missing_column(column: &str, reason: &str) -> RowError {
+    RowError {
+        line: Some(1),
+        column: Some(column.into()),
+        value: None,
+        reason: reason.into(),
+    }
+}
+
 #[test]
 fn missing_required_columns_reject_the_file() {
     let file = "Id,Name,PAN__c\n001D000000IRFmaIAH,Mehta,AAATM1234K\n";
@@ -337,11 +349,13 @@ fn missing_required_columns_reject_the_file() {
     assert_eq!(
         errors,
         vec![
-            RowError::file(
+            missing_column(
+                "OwnerId",
                 "the column OwnerId (report label \"Account Owner ID\" or \"Owner ID\") is missing; Account records \
                  cannot be loaded without it: add it to the export"
             ),
-            RowError::file(
+            missing_column(
+                "SystemModstamp",
                 "the column SystemModstamp (report label \"System Modstamp\") is missing; Account records cannot be \
                  loaded without it: add it to the export"
             ),
@@ -375,7 +389,7 @@ fn a_file_of_something_else_is_refused() {
 
 #[test]
 fn task_or_event_without_telling_ids_asks_for_the_object() {
-    let file = "Id,Subject,SystemModstamp\n";
+    let file = "Id,Subject,SystemModstamp\n,Call,2026-11-20T10:00:00.000Z\n";
     let errors = import_csv(file.as_bytes(), None).unwrap_err();
     assert_eq!(
         errors,
@@ -383,11 +397,14 @@ fn task_or_event_without_telling_ids_asks_for_the_object() {
             "the columns fit Task and Event equally; say which object the file holds"
         )]
     );
-    // Header only, object given: an empty batch.
-    assert_eq!(
-        import_csv(file.as_bytes(), Some(SfObject::Task)).unwrap(),
-        SfBatch::default()
-    );
+    // Header only: nothing to tell apart and nothing to load, with or without the object.
+    let header_only = "Id,Subject,SystemModstamp\n";
+    for object in [None, Some(SfObject::Task)] {
+        assert_eq!(
+            import_csv(header_only.as_bytes(), object).unwrap(),
+            SfBatch::default()
+        );
+    }
 }
 
 #[test]

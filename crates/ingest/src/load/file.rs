@@ -113,7 +113,8 @@ enum Stage {
         counts: MergeCounts,
         note: String,
         as_of: Option<NaiveDate>,
-        version: i64,
+        /// The store version the load produced; `None` when it changed nothing (no rows).
+        version: Option<i64>,
     },
     Rejected {
         rows: u64,
@@ -190,9 +191,14 @@ pub async fn load_file(pool: &PgPool, mut request: FileLoad) -> Result<LoadOutco
             set_phase(&phase, "refreshing aggregates");
             job.progress("refreshing aggregates", rows, Some(rows))
                 .await?;
-            let refreshed = crate::aggregate::refresh_dirty(pool)
-                .await
-                .map_err(LoadError::Database)?;
+            // A load that changed nothing (no rows) leaves the aggregates, and their refresh
+            // times, alone.
+            let refreshed = match version {
+                Some(_) => crate::aggregate::refresh_dirty(pool)
+                    .await
+                    .map_err(LoadError::Database)?,
+                None => 0,
+            };
             let mut message = format!(
                 "{} rows: {} new, {} changed, {} unchanged; {refreshed} portfolios recomputed",
                 rows, counts.inserted, counts.updated, counts.unchanged
@@ -374,6 +380,19 @@ async fn stage_and_merge(
             error_count: staged.error_count,
         });
     }
+    if staged.rows_read == 0 {
+        // A header and no rows: an export of a day with nothing to report (no trades on a
+        // holiday). It succeeds and changes nothing, not even the store's version.
+        tx.rollback().await?;
+        return Ok(Stage::Done {
+            report,
+            rows: 0,
+            counts: MergeCounts::default(),
+            note: "the file has a header and no rows: nothing was changed".into(),
+            as_of: None,
+            version: None,
+        });
+    }
     let (counts, note) = if let Some(rebuild) = rebuild {
         set_phase(&phase, "building indexes");
         rebuild.run(&mut tx).await?;
@@ -401,6 +420,6 @@ async fn stage_and_merge(
         counts,
         note,
         as_of: staged.as_of,
-        version,
+        version: Some(version),
     })
 }

@@ -205,7 +205,7 @@ impl Job {
         rows_read: u64,
         counts: MergeCounts,
         as_of: Option<NaiveDate>,
-        data_version: i64,
+        data_version: Option<i64>,
         message: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query!(

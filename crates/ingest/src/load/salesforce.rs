@@ -25,8 +25,8 @@ use crate::load::merge::counted;
 use crate::load::{lock_loads, LoadError};
 use crate::source::salesforce::records::{SfBatch, SfObject};
 use crate::source::salesforce::{
-    import_csv_file, CsvImportOptions, QuarantinedRecord, SalesforceClient, SalesforceConfig,
-    SfChanges, SfDeletion, SfError, SyncMarks,
+    import_csv_file_with_lines, CsvImportOptions, QuarantinedRecord, RecordLines, SalesforceClient,
+    SalesforceConfig, SfChanges, SfDeletion, SfError, SyncMarks,
 };
 
 /// Who asked for a Salesforce load and how.
@@ -77,12 +77,27 @@ pub async fn load_csv(
 async fn load_csv_job(pool: &PgPool, job: &Job, path: &Path) -> Result<LoadOutcome, SfLoadError> {
     job.progress("reading and validating", 0, None).await?;
     let path = path.to_owned();
-    let parsed =
-        tokio::task::spawn_blocking(move || import_csv_file(&path, &CsvImportOptions::default()))
-            .await
-            .map_err(|e| LoadError::Internal(e.to_string()))?;
+    let parsed = tokio::task::spawn_blocking(move || {
+        import_csv_file_with_lines(&path, &CsvImportOptions::default())
+    })
+    .await
+    .map_err(|e| LoadError::Internal(e.to_string()))?;
     match parsed {
-        Ok(batch) => Ok(merge_job(pool, job, &batch, Mode::File).await?),
+        Ok((batch, _)) if batch.is_empty() => {
+            // A header and no rows: nothing to merge. It succeeds and changes nothing.
+            let message = "the file has a header and no rows: nothing was changed";
+            job.succeed(0, MergeCounts::default(), None, None, message)
+                .await?;
+            Ok(LoadOutcome::Succeeded {
+                job_id: job.id,
+                report: "salesforce".into(),
+                rows: 0,
+                counts: MergeCounts::default(),
+                as_of: None,
+                seconds: 0.0,
+            })
+        }
+        Ok((batch, lines)) => Ok(merge_job(pool, job, &batch, Mode::File(&lines)).await?),
         Err(errors) => Ok(reject(job, 0, errors).await?),
     }
 }
@@ -210,8 +225,8 @@ async fn reject(job: &Job, rows: u64, errors: Vec<RowError>) -> Result<LoadOutco
 /// How a load treats a record that breaks a rule.
 #[derive(Clone, Copy)]
 enum Mode<'a> {
-    /// A CSV export: any problem rejects the file whole.
-    File,
+    /// A CSV export: any problem rejects the file whole (its records' lines name them).
+    File(&'a RecordLines),
     /// The API feed: such records are quarantined and the rest loads.
     Feed(&'a SfChanges),
 }
@@ -240,11 +255,11 @@ async fn merge_job(
     let mut deleted = 0;
     let mut marks = None;
     match mode {
-        Mode::File => {
+        Mode::File(lines) => {
             let errors: Vec<RowError> = check(&mut tx)
                 .await?
                 .into_iter()
-                .map(|p| p.into_error(false))
+                .map(|p| p.into_error(Some(lines)))
                 .collect();
             if !errors.is_empty() {
                 tx.rollback().await?;
@@ -263,7 +278,7 @@ async fn merge_job(
             let mut next = changes.marks.clone();
             for problem in quarantine_unresolved(&mut tx).await? {
                 next.hold_before(problem.object, problem.modstamp);
-                problems.push(problem.into_error(true));
+                problems.push(problem.into_error(None));
             }
             marks = Some(next);
         }
@@ -517,18 +532,18 @@ struct ReferenceProblem {
 }
 
 impl ReferenceProblem {
-    /// The problem as stored on the job; a quarantined record's says it was left out.
-    fn into_error(self, quarantined: bool) -> RowError {
-        let reason = if quarantined {
-            format!(
+    /// The problem as stored on the job: on the record's line of a file, or (a feed) naming
+    /// the record and saying it was left out.
+    fn into_error(self, lines: Option<&RecordLines>) -> RowError {
+        let reason = match lines {
+            Some(_) => self.reason,
+            None => format!(
                 "{}; the record was left out and is read again at every sync until it is corrected",
                 self.reason
-            )
-        } else {
-            self.reason
+            ),
         };
         RowError {
-            line: None,
+            line: lines.and_then(|l| l.get(&self.record_id)).copied(),
             column: Some(self.column.into()),
             value: self.value,
             reason,

@@ -39,6 +39,33 @@ impl Value {
     }
 }
 
+/// Text with every run of whitespace that holds a line break or tab turned into one space: a
+/// name wrapped inside a spreadsheet cell (exported as a quoted line break) is the same name
+/// on one line.
+fn fold_line_breaks(text: &str) -> String {
+    if !text.contains(['\r', '\n', '\t']) {
+        return text.to_owned();
+    }
+    let mut folded = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_whitespace() {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            folded.push_str(if run.contains(['\r', '\n', '\t']) {
+                " "
+            } else {
+                &run
+            });
+            run.clear();
+        }
+        folded.push(c);
+    }
+    folded
+}
+
 /// Parses `cell` as a field of `kind`. Empty cells are `Value::Null` (the caller decides
 /// whether that is allowed).
 pub fn parse(
@@ -53,14 +80,12 @@ pub fn parse(
     }
     match kind {
         FieldKind::Text { max } => {
-            let text = cell.display().trim().to_owned();
+            let text = fold_line_breaks(cell.display().trim());
             if text.chars().count() > max {
                 return Err(format!("longer than {max} characters"));
             }
             if text.chars().any(char::is_control) {
-                return Err(
-                    "contains control characters (line breaks or tabs); remove them".into(),
-                );
+                return Err("contains control characters; remove them".into());
             }
             Ok(Value::Text(text))
         }

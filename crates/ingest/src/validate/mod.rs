@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::error::RowError;
 use crate::profile::{normalise_header, Profile};
 use crate::report::ReportKind;
-use crate::source::wealth_spectrum::table::RowView;
+use crate::source::wealth_spectrum::table::{RowView, RowWidth};
 pub use fields::Value;
 
 /// Where each of a report's fields sits in a particular file.
@@ -22,6 +22,8 @@ pub struct ColumnMap {
     positions: Vec<Option<usize>>,
     /// Per field: the header as the file writes it (for messages).
     headers: Vec<String>,
+    /// Every header of the file, in order (rows are checked against their number).
+    file_headers: Vec<String>,
 }
 
 impl ColumnMap {
@@ -38,7 +40,24 @@ impl ColumnMap {
         let mut errors = Vec::new();
         for field in report.fields() {
             let accepted = profile.headers_for(report, field.key);
-            let position = normalised.iter().position(|h| accepted.contains(h));
+            let mut matching = (0..normalised.len()).filter(|&i| accepted.contains(&normalised[i]));
+            let position = matching.next();
+            // Two columns for one field: which one the firm meant cannot be guessed.
+            if let (Some(first), Some(again)) = (position, matching.next()) {
+                errors.push(RowError::at(
+                    1,
+                    file_headers[again].clone(),
+                    file_headers[again].clone(),
+                    format!(
+                        "columns {} ({}) and {} ({}) both hold {}; keep only one of them",
+                        first + 1,
+                        file_headers[first],
+                        again + 1,
+                        file_headers[again],
+                        field.header
+                    ),
+                ));
+            }
             if position.is_none() && field.required {
                 errors.push(RowError {
                     line: Some(1),
@@ -64,6 +83,7 @@ impl ColumnMap {
                 report,
                 positions,
                 headers,
+                file_headers: file_headers.to_vec(),
             })
         } else {
             Err(errors)
@@ -72,6 +92,39 @@ impl ColumnMap {
 
     pub fn header(&self, field_index: usize) -> &str {
         &self.headers[field_index]
+    }
+
+    /// The problem with a row whose values do not line up with the header, if they do not.
+    fn width_problem(&self, line: u64, row: &dyn RowView) -> Option<RowError> {
+        let columns = self.file_headers.len();
+        let (values, short_allowed) = match row.width() {
+            RowWidth::Exact(n) => (n, false),
+            RowWidth::UpTo(n) => (n, true),
+        };
+        if values > columns {
+            return Some(RowError::at(
+                line,
+                format!("column {}", columns + 1),
+                row.cell(columns).display(),
+                format!(
+                    "this row has values beyond the last header ({} columns); a value containing \
+                     the delimiter or a line break must be in double quotes",
+                    columns
+                ),
+            ));
+        }
+        if values < columns && !short_allowed {
+            return Some(RowError::at(
+                line,
+                self.file_headers[values].clone(),
+                "",
+                format!(
+                    "this row ends after {values} of the header's {columns} columns: the file is \
+                     cut short, or a line break inside a value is not in double quotes"
+                ),
+            ));
+        }
+        None
     }
 }
 
@@ -147,6 +200,10 @@ impl<'a> RowValidator<'a> {
         let report = self.map.report;
         let before = errors.len();
         self.values.clear();
+        if let Some(problem) = self.map.width_problem(line, row) {
+            errors.push(problem);
+            return false;
+        }
         for (i, field) in report.fields().iter().enumerate() {
             let cell = self.map.positions[i]
                 .map(|p| row.cell(p))

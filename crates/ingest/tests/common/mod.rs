@@ -160,3 +160,151 @@ pub fn problems(outcome: &LoadOutcome) -> Vec<(Option<u64>, Option<String>, Stri
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
+
+/// A digest of every table of the public schema but the job log (`ingest_job`,
+/// `ingest_error`): a refused or empty load must leave every one of them as it was.
+pub async fn store_fingerprint(pool: &PgPool) -> String {
+    fingerprint_without(pool, &[]).await
+}
+
+/// [`store_fingerprint`] blind to the `ignored` columns of every table (say, the time the
+/// aggregates were last refreshed, which a reload that changes nothing still moves).
+pub async fn fingerprint_without(pool: &PgPool, ignored: &[&str]) -> String {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+           AND table_name NOT IN ('ingest_job', 'ingest_error')
+         ORDER BY table_name",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the store's tables");
+    let mut parts = Vec::with_capacity(tables.len());
+    for table in tables {
+        let digest: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT md5(string_agg(r, '|' ORDER BY r))
+             FROM (SELECT (to_jsonb(t) - $1::text[])::text AS r FROM public.\"{table}\" t) rows"
+        ))
+        .bind(ignored)
+        .fetch_one(pool)
+        .await
+        .expect("fingerprint");
+        parts.push(format!("{table}={}", digest.unwrap_or_default()));
+    }
+    parts.join(";")
+}
+
+/// The tables whose digests differ between two [`store_fingerprint`]s.
+pub fn changed_tables(before: &str, after: &str) -> Vec<String> {
+    let before: std::collections::HashSet<&str> = before.split(';').collect();
+    after
+        .split(';')
+        .filter(|part| !before.contains(part))
+        .map(|part| part.split('=').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A minimal XLSX written by hand, for sheets no spreadsheet program writes: `sheet_xml` is the
+/// only worksheet's XML, as is. The parts are stored uncompressed.
+pub fn handmade_xlsx(path: &Path, sheet_xml: &str) {
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const OOXML: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
+    let parts = [
+        (
+            "[Content_Types].xml".to_owned(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+                 <Override PartName=\"/xl/workbook.xml\" ContentType=\"{OOXML}.sheet.main+xml\"/>\
+                 <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"{OOXML}.worksheet+xml\"/></Types>"
+            ),
+        ),
+        (
+            "_rels/.rels".to_owned(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{RELS}\">\
+                 <Relationship Id=\"rId1\" Type=\"{DOC}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
+        ),
+        (
+            "xl/workbook.xml".to_owned(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{MAIN}\" xmlns:r=\"{DOC}\">\
+                 <sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels".to_owned(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{RELS}\">\
+                 <Relationship Id=\"rId1\" Type=\"{DOC}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+            ),
+        ),
+        ("xl/worksheets/sheet1.xml".to_owned(), sheet_xml.to_owned()),
+    ];
+    std::fs::write(path, stored_zip(&parts)).expect("write the workbook");
+}
+
+/// A zip archive of `(name, content)` entries, stored without compression.
+fn stored_zip(entries: &[(String, String)]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    // Version 2.0, no flags, stored, 1980-01-01 00:00.
+    let common = |out: &mut Vec<u8>, crc: u32, size: u32, name_len: u16| {
+        for v in [20u16, 0, 0, 0, 0x21] {
+            out.extend(v.to_le_bytes());
+        }
+        for v in [crc, size, size] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(name_len.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+    };
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, content) in entries {
+        let (crc, size, name_len) = (
+            crc32(content.as_bytes()),
+            content.len() as u32,
+            name.len() as u16,
+        );
+        let offset = out.len() as u32;
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        common(&mut out, crc, size, name_len);
+        out.extend(name.as_bytes());
+        out.extend(content.as_bytes());
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(20u16.to_le_bytes());
+        common(&mut central, crc, size, name_len);
+        // Comment length, disk, internal and external attributes, then the entry's offset.
+        central.extend([0u8; 10]);
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let central_offset = out.len() as u32;
+    let count = entries.len() as u16;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    for v in [0u16, 0, count, count] {
+        out.extend(v.to_le_bytes());
+    }
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(central_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}

@@ -63,13 +63,25 @@ pub fn import_csv(data: &[u8], object: Option<SfObject>) -> Result<SfBatch, Vec<
 
 /// Reads an export file.
 pub fn import_csv_file(path: &Path, options: &CsvImportOptions) -> Result<SfBatch, Vec<RowError>> {
+    import_csv_file_with_lines(path, options).map(|(batch, _)| batch)
+}
+
+/// Where each record of an export is: its Id (18 characters) → the line it starts on. Problems
+/// found later, against the store, are reported at these lines.
+pub type RecordLines = HashMap<String, u64>;
+
+/// Reads an export file, with the line of every record.
+pub fn import_csv_file_with_lines(
+    path: &Path,
+    options: &CsvImportOptions,
+) -> Result<(SfBatch, RecordLines), Vec<RowError>> {
     let data = std::fs::read(path).map_err(|e| {
         vec![RowError::file(format!(
             "the file {} cannot be read: {e}",
             path.display()
         ))]
     })?;
-    import_csv_with(&data, options)
+    import_csv_with_lines(&data, options)
 }
 
 /// The logical fields we read, across objects.
@@ -308,6 +320,26 @@ fn rank_objects(headers: &[String], account_email_field: &str) -> Vec<(SfObject,
     ranked
 }
 
+/// Objects an export plainly meant but whose header lacks a required column (renamed or
+/// dropped): at least 3 of its columns and at least half of its required ones are there.
+/// Choosing it lets the missing columns be named, instead of "cannot tell the object".
+fn nearly_complete_objects(
+    headers: &[String],
+    account_email_field: &str,
+) -> Vec<(SfObject, usize)> {
+    let mut ranked: Vec<(SfObject, usize)> = SfObject::ALL
+        .iter()
+        .map(|&o| (o, ColumnMap::new(o, headers, account_email_field)))
+        .filter(|(o, map)| {
+            let missing = map.missing_required().len();
+            map.columns.len() >= 3 && 2 * missing <= required(*o).len()
+        })
+        .map(|(o, map)| (o, map.columns.len()))
+        .collect();
+    ranked.sort_by_key(|&(_, score)| std::cmp::Reverse(score));
+    ranked
+}
+
 /// One data record as read: where it starts and its cells (`None` = not valid UTF-8).
 struct RawRow {
     line: u64,
@@ -317,6 +349,14 @@ struct RawRow {
 
 /// Reads an export. Returns every record, or every problem found.
 pub fn import_csv_with(data: &[u8], options: &CsvImportOptions) -> Result<SfBatch, Vec<RowError>> {
+    import_csv_with_lines(data, options).map(|(batch, _)| batch)
+}
+
+/// [`import_csv_with`], with the line of every record.
+pub fn import_csv_with_lines(
+    data: &[u8],
+    options: &CsvImportOptions,
+) -> Result<(SfBatch, RecordLines), Vec<RowError>> {
     let data = data
         .strip_prefix(b"\xef\xbb\xbf".as_slice())
         .unwrap_or(data);
@@ -365,7 +405,12 @@ pub fn import_csv_with(data: &[u8], options: &CsvImportOptions) -> Result<SfBatc
     let missing = map.missing_required();
     if !missing.is_empty() {
         for field in missing {
-            errors.push(RowError::file(missing_column_reason(object, field)));
+            errors.push(RowError {
+                line: Some(1),
+                column: spec(object, field).map(|s| s.api.to_string()),
+                value: None,
+                reason: missing_column_reason(object, field),
+            });
         }
         return Err(errors);
     }
@@ -374,11 +419,24 @@ pub fn import_csv_with(data: &[u8], options: &CsvImportOptions) -> Result<SfBatc
     let mut seen: HashMap<String, u64> = HashMap::new();
     for raw in &rows {
         if raw.cells.len() != headers.len() {
-            errors.push(RowError::row(
+            // Name the first column the row and the header disagree on.
+            let (column, value) = match headers.get(raw.cells.len()) {
+                Some(missing) => (missing.clone(), String::new()),
+                None => (
+                    format!("column {}", headers.len() + 1),
+                    raw.bytes
+                        .get(headers.len())
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default(),
+                ),
+            };
+            errors.push(RowError::at(
                 raw.line,
+                column,
+                value,
                 format!(
                     "this row has {} values but the header has {} columns; a value containing a comma or a \
-                     line break must be in double quotes",
+                     line break must be in double quotes (or the file is cut short)",
                     raw.cells.len(),
                     headers.len()
                 ),
@@ -444,7 +502,7 @@ pub fn import_csv_with(data: &[u8], options: &CsvImportOptions) -> Result<SfBatc
         }
     }
     if errors.is_empty() {
-        Ok(batch)
+        Ok((batch, seen))
     } else {
         Err(errors)
     }
@@ -525,7 +583,10 @@ fn choose_object(
     rows: &[RawRow],
     account_email_field: &str,
 ) -> Result<SfObject, RowError> {
-    let ranked = rank_objects(headers, account_email_field);
+    let mut ranked = rank_objects(headers, account_email_field);
+    if ranked.is_empty() {
+        ranked = nearly_complete_objects(headers, account_email_field);
+    }
     let Some(&(_, best)) = ranked.first() else {
         return Err(RowError::file(format!(
             "cannot tell which Salesforce object this file holds from its columns ({}); a User, Account, Contact, \
@@ -558,6 +619,8 @@ fn choose_object(
         .collect();
     match by_prefix.as_slice() {
         [only] => Ok(*only),
+        // A header without rows: nothing to tell apart, and nothing to load either way.
+        _ if rows.is_empty() => Ok(tied[0]),
         _ => Err(RowError::file(format!(
             "the columns fit {} equally; say which object the file holds",
             tied.iter()

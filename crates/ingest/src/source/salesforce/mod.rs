@@ -20,5 +20,8 @@ pub use api::{
     SfDeletion, SfPull, SyncMarks,
 };
 pub use auth::{SfAuth, SfToken};
-pub use csv_import::{import_csv, import_csv_file, import_csv_with, CsvImportOptions};
+pub use csv_import::{
+    import_csv, import_csv_file, import_csv_file_with_lines, import_csv_with,
+    import_csv_with_lines, CsvImportOptions, RecordLines,
+};
 pub use error::SfError;

@@ -115,3 +115,13 @@ pub struct SfBatch {
     pub contacts: Vec<SfContact>,
     pub activities: Vec<SfActivity>,
 }
+
+impl SfBatch {
+    /// Whether the batch holds no record at all.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+            && self.accounts.is_empty()
+            && self.contacts.is_empty()
+            && self.activities.is_empty()
+    }
+}

@@ -4,10 +4,11 @@
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use calamine::{open_workbook_auto, Data, DataType, Reader};
+use calamine::{open_workbook_auto, Data, DataType, Dimensions, Reader, Sheets};
 use chrono::NaiveDate;
 
 use crate::error::RowError;
@@ -54,7 +55,29 @@ impl Cell<'_> {
 /// Row access shared by both formats.
 pub trait RowView {
     fn cell(&self, index: usize) -> Cell<'_>;
+    /// How many values the row holds, to check it against the header.
+    fn width(&self) -> RowWidth;
 }
+
+/// The extent of a row, as its format can tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowWidth {
+    /// Every field is written (CSV): the count must equal the header's.
+    Exact(usize),
+    /// Empty trailing cells are simply absent (spreadsheets, records): one past the last
+    /// value, which must not lie beyond the last header.
+    UpTo(usize),
+}
+
+/// The widest sheet or CSV header accepted: 256 columns (A to IV, the old XLS limit). The
+/// widest report has 28 columns, and bounding the width bounds the memory of every row.
+pub const MAX_COLUMNS: u32 = 256;
+/// Spreadsheet rows are streamed one at a time, so every row a sheet can hold (Excel's
+/// 1,048,576) is accepted.
+pub const MAX_SHEET_ROWS: u32 = 1_048_576;
+/// The longest CSV line accepted (a report line is a few hundred bytes): a file that is one
+/// endless line would otherwise be buffered whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// What a reader calls for every data row: the line number and the row.
 pub type RowVisitor<'v> = dyn FnMut(u64, &dyn RowView) -> std::ops::ControlFlow<()> + 'v;
@@ -67,8 +90,7 @@ pub enum Table {
         headers: Vec<String>,
     },
     Sheet {
-        rows: Vec<Vec<Data>>,
-        first_line: u64,
+        rows: SheetRows,
         headers: Vec<String>,
     },
     /// Records fetched from an API: one JSON object per row, keyed by column name.
@@ -109,23 +131,39 @@ impl Table {
         let tap = Tap {
             inner: Box::new(buffered),
             recent: recent.clone(),
+            line: 1,
+            line_bytes: 0,
         };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
             .from_reader(tap);
-        let headers = reader
-            .headers()
-            .map_err(|e| {
-                RowError::file(format!("the header line cannot be read as CSV text: {e}"))
-            })?
+        let raw_headers = match reader.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                return Err(overlong_line(&recent).unwrap_or_else(|| {
+                    RowError::file(format!("the header line cannot be read as CSV text: {e}"))
+                }))
+            }
+        };
+        let headers = raw_headers
             .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-            .collect::<Vec<_>>();
+            .enumerate()
+            .map(|(i, h)| match std::str::from_utf8(h) {
+                Ok(text) => Ok(text.trim_start_matches('\u{feff}').trim().to_owned()),
+                Err(_) => Err(RowError::at(
+                    1,
+                    format!("column {}", i + 1),
+                    String::from_utf8_lossy(h),
+                    NOT_UTF8,
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if headers.iter().all(String::is_empty) {
             return Err(RowError::file("the file is empty: expected a header line"));
         }
+        check_header_names(&headers)?;
         Ok(Table::Csv {
             reader,
             recent,
@@ -133,44 +171,19 @@ impl Table {
         })
     }
 
+    /// Opens a spreadsheet whose rows a reader thread streams (see [`SheetRows`]); the first
+    /// row with a value is the header.
     fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<Table, RowError> {
-        let mut workbook = open_workbook_auto(path).map_err(|e| {
-            RowError::file(format!(
-                "cannot open {} as a spreadsheet: {e}",
-                path.display()
-            ))
-        })?;
-        let names = workbook.sheet_names();
-        let name = match sheet {
-            Some(wanted) if names.iter().any(|n| n == wanted) => wanted.to_owned(),
-            _ => names
-                .first()
-                .cloned()
-                .ok_or_else(|| RowError::file("the workbook has no sheets"))?,
-        };
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| RowError::file(format!("cannot read sheet {name:?}: {e}")))?;
-        let first_line = range
-            .start()
-            .map(|(row, _)| u64::from(row) + 1)
-            .unwrap_or(1);
-        let mut rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
-        if rows.is_empty() {
-            return Err(RowError::file(format!(
-                "sheet {name:?} is empty: expected a header row"
-            )));
-        }
-        let headers = rows
-            .remove(0)
+        let mut rows = SheetRows::spawn(path.to_owned(), sheet.map(str::to_owned))?;
+        let (_, header_cells) = rows
+            .next_row()?
+            .ok_or_else(|| RowError::file("the sheet is empty: expected a header row"))?;
+        let headers: Vec<String> = header_cells
             .iter()
             .map(|c| c.to_string().trim().to_owned())
             .collect();
-        Ok(Table::Sheet {
-            rows,
-            first_line,
-            headers,
-        })
+        check_header_names(&headers)?;
+        Ok(Table::Sheet { rows, headers })
     }
 
     /// A table of JSON records; the columns are every key seen, in order of first appearance.
@@ -207,7 +220,11 @@ impl Table {
     /// text stops the read with a file-level error naming the line.
     pub fn for_each_row(&mut self, visit: &mut RowVisitor<'_>) -> Result<(), RowError> {
         match self {
-            Table::Csv { reader, recent, .. } => {
+            Table::Csv {
+                reader,
+                recent,
+                headers,
+            } => {
                 let mut record = csv::ByteRecord::new();
                 loop {
                     match reader.read_byte_record(&mut record) {
@@ -218,12 +235,11 @@ impl Table {
                                 .map(|p| start_line(recent, p))
                                 .unwrap_or(0);
                             let row = CsvRow::new(&record).map_err(|field| {
-                                RowError::row(
+                                RowError::at(
                                     line,
-                                    format!(
-                                        "field {} is not UTF-8 text; export the file as UTF-8",
-                                        field + 1
-                                    ),
+                                    column_name(headers, field),
+                                    String::from_utf8_lossy(record.get(field).unwrap_or_default()),
+                                    NOT_UTF8,
                                 )
                             })?;
                             if row.is_blank() {
@@ -234,6 +250,9 @@ impl Table {
                             }
                         }
                         Err(e) => {
+                            if let Some(too_long) = overlong_line(recent) {
+                                return Err(too_long);
+                            }
                             let line = e.position().map(|p| p.line());
                             return Err(RowError {
                                 line,
@@ -254,15 +273,9 @@ impl Table {
                 }
                 Ok(())
             }
-            Table::Sheet {
-                rows, first_line, ..
-            } => {
-                for (i, row) in rows.iter().enumerate() {
-                    let view = SheetRow(row);
-                    if row.iter().all(|c| matches!(c, Data::Empty)) {
-                        continue;
-                    }
-                    if visit(*first_line + 1 + i as u64, &view).is_break() {
+            Table::Sheet { rows, .. } => {
+                while let Some((line, cells)) = rows.next_row()? {
+                    if visit(line, &SheetRow(&cells)).is_break() {
                         break;
                     }
                 }
@@ -277,6 +290,8 @@ impl Table {
 pub struct Recent {
     base: u64,
     bytes: Vec<u8>,
+    /// The line that exceeded [`MAX_LINE_BYTES`], once one has.
+    overlong_line: Option<u64>,
 }
 
 const RECENT_KEEP: usize = 256 * 1024;
@@ -287,11 +302,31 @@ const RECENT_KEEP: usize = 256 * 1024;
 pub struct Tap {
     inner: Box<dyn Read + Send>,
     recent: Arc<Mutex<Recent>>,
+    /// The line being read (1-based) and its length so far, to stop at an overlong line.
+    line: u64,
+    line_bytes: usize,
 }
 
 impl Read for Tap {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(out)?;
+        let read = &out[..n];
+        match read.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += read.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.line_bytes = n - last - 1;
+            }
+            None => self.line_bytes += n,
+        }
+        if self.line_bytes > MAX_LINE_BYTES {
+            if let Ok(mut recent) = self.recent.lock() {
+                recent.overlong_line = Some(self.line);
+            }
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a line is too long",
+            ));
+        }
         if let Ok(mut recent) = self.recent.lock() {
             recent.bytes.extend_from_slice(&out[..n]);
             if recent.bytes.len() > 2 * RECENT_KEEP {
@@ -338,6 +373,315 @@ fn sniff_delimiter(start: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
+const NOT_UTF8: &str = "this value is not UTF-8 text; export the file again as UTF-8";
+
+/// The header of column `index` for messages: its name, or its position when it has none.
+fn column_name(headers: &[String], index: usize) -> String {
+    match headers.get(index) {
+        Some(h) if !h.is_empty() => h.clone(),
+        _ => format!("column {}", index + 1),
+    }
+}
+
+/// A header row the readers can work with: at most [`MAX_COLUMNS`] columns and no unnamed
+/// column before a named one (its values could not be told apart from a shifted column).
+fn check_header_names(headers: &[String]) -> Result<(), RowError> {
+    if headers.len() > MAX_COLUMNS as usize {
+        return Err(RowError::at(
+            1,
+            format!("column {}", MAX_COLUMNS + 1),
+            headers
+                .get(MAX_COLUMNS as usize)
+                .cloned()
+                .unwrap_or_default(),
+            format!(
+                "the header has {} columns; the largest accepted is {}",
+                grouped(headers.len() as u64),
+                MAX_COLUMNS
+            ),
+        ));
+    }
+    let last_named = headers.iter().rposition(|h| !h.is_empty()).unwrap_or(0);
+    match headers[..last_named].iter().position(String::is_empty) {
+        Some(unnamed) => Err(RowError::at(
+            1,
+            format!("column {}", unnamed + 1),
+            "",
+            "this column has no header; name it or remove the column",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The error for a line over [`MAX_LINE_BYTES`], if the tap stopped at one.
+fn overlong_line(recent: &Mutex<Recent>) -> Option<RowError> {
+    let line = recent.lock().ok()?.overlong_line?;
+    Some(RowError::row(
+        line,
+        format!(
+            "this line is longer than {} bytes; the file is not a report export (or its line \
+             breaks were lost)",
+            grouped(MAX_LINE_BYTES as u64)
+        ),
+    ))
+}
+
+/// `1048576` as `1,048,576`, for messages.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// `0` → `A`, `16383` → `XFD`.
+fn column_letters(index: u32) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8_lossy(&letters).into_owned()
+}
+
+/// What the sheet reader thread hands over.
+enum SheetEvent {
+    /// A row with at least one value: its 1-based line and its cells up to the last value.
+    Row(u64, Vec<Data>),
+    Failed(RowError),
+    End,
+}
+
+/// A spreadsheet's rows in sheet order. XLSX and XLSB sheets are read cell by cell on a
+/// thread of their own (the cell reader borrows the workbook, so both live there) and handed
+/// over through a small bounded channel: a sheet is never materialised as a whole, and its
+/// declared and actual extent are checked before anything is allocated for it. XLS and ODS
+/// have no cell reader in calamine; they are read whole (XLS cannot exceed 65,536 × 256 cells,
+/// calamine caps ODS) and checked the same way.
+pub struct SheetRows {
+    events: Receiver<SheetEvent>,
+    done: bool,
+}
+
+impl SheetRows {
+    fn spawn(path: PathBuf, wanted: Option<String>) -> Result<Self, RowError> {
+        let (sender, events) = sync_channel(64);
+        std::thread::Builder::new()
+            .name("sheet-reader".into())
+            .spawn(move || {
+                let outcome = read_sheet(&path, wanted.as_deref(), &sender);
+                let last = match outcome {
+                    Ok(()) => SheetEvent::End,
+                    Err(e) => SheetEvent::Failed(e),
+                };
+                // The table may have been dropped already; then nobody is listening.
+                let _ = sender.send(last);
+            })
+            .map_err(|e| RowError::file(format!("cannot start reading the spreadsheet: {e}")))?;
+        Ok(Self {
+            events,
+            done: false,
+        })
+    }
+
+    /// The next row with a value, `None` at the end of the sheet.
+    fn next_row(&mut self) -> Result<Option<(u64, Vec<Data>)>, RowError> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.events.recv() {
+            Ok(SheetEvent::Row(line, cells)) => Ok(Some((line, cells))),
+            Ok(SheetEvent::End) => {
+                self.done = true;
+                Ok(None)
+            }
+            Ok(SheetEvent::Failed(e)) => {
+                self.done = true;
+                Err(e)
+            }
+            // The reader stopped without saying why (it panicked): the sheet is unreadable.
+            Err(_) => {
+                self.done = true;
+                Err(RowError::file(
+                    "the spreadsheet could not be read to the end; save it again as XLSX or CSV",
+                ))
+            }
+        }
+    }
+}
+
+/// Refuses a sheet whose declared used range is wider or longer than accepted.
+fn check_declared(name: &str, declared: Dimensions) -> Result<(), RowError> {
+    let (last_row, last_column) = declared.end;
+    let (rows, columns) = (u64::from(last_row) + 1, u64::from(last_column) + 1);
+    if columns > u64::from(MAX_COLUMNS) || rows > u64::from(MAX_SHEET_ROWS) {
+        return Err(RowError {
+            line: None,
+            column: None,
+            value: Some(format!("A1:{}{rows}", column_letters(last_column))),
+            reason: format!(
+                "sheet {name:?} declares {} rows × {} columns; the largest accepted is {} rows × {} \
+                 columns. Copy only the report's cells to a new sheet, or export CSV",
+                grouped(rows),
+                grouped(columns),
+                grouped(u64::from(MAX_SHEET_ROWS)),
+                MAX_COLUMNS
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Opens the workbook, picks the sheet (`wanted` if it exists, else the first) and sends its
+/// rows; stops early when the receiver is gone.
+fn read_sheet(
+    path: &Path,
+    wanted: Option<&str>,
+    sender: &SyncSender<SheetEvent>,
+) -> Result<(), RowError> {
+    let workbook = open_workbook_auto(path).map_err(|e| {
+        RowError::file(format!(
+            "cannot open {} as a spreadsheet: {e}",
+            path.display()
+        ))
+    })?;
+    let pick = |names: Vec<String>| match wanted {
+        Some(w) if names.iter().any(|n| n == w) => Ok(w.to_owned()),
+        _ => names
+            .into_iter()
+            .next()
+            .ok_or_else(|| RowError::file("the workbook has no sheets")),
+    };
+    let unreadable = |name: &str, e: &dyn std::fmt::Display| {
+        RowError::file(format!("cannot read sheet {name:?}: {e}"))
+    };
+    let mut rows = RowAssembler::new(sender);
+    // XLSX and XLSB cell readers have the same methods but no common trait.
+    macro_rules! stream_cells {
+        ($book:ident) => {{
+            let name = pick($book.sheet_names())?;
+            let mut cells = $book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| unreadable(&name, &e))?;
+            check_declared(&name, cells.dimensions())?;
+            while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&name, &e))? {
+                if !rows.add(cell.get_position(), Data::from(cell.get_value().clone()))? {
+                    return Ok(());
+                }
+            }
+        }};
+    }
+    match workbook {
+        Sheets::Xlsx(mut book) => stream_cells!(book),
+        Sheets::Xlsb(mut book) => stream_cells!(book),
+        mut whole => {
+            let name = pick(whole.sheet_names())?;
+            let range = whole
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(&name, &e))?;
+            if let (Some(start), Some(end)) = (range.start(), range.end()) {
+                check_declared(&name, Dimensions::new(start, end))?;
+            }
+            let at = range.start().unwrap_or_default();
+            for (row, col, value) in range.used_cells() {
+                let position = (at.0 + row as u32, at.1 + col as u32);
+                if !rows.add(position, value.clone())? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    rows.finish();
+    Ok(())
+}
+
+/// Gathers streamed cells into rows, checking each cell's position before storing it.
+struct RowAssembler<'s> {
+    sender: &'s SyncSender<SheetEvent>,
+    current: Option<(u32, Vec<Data>)>,
+}
+
+impl<'s> RowAssembler<'s> {
+    fn new(sender: &'s SyncSender<SheetEvent>) -> Self {
+        Self {
+            sender,
+            current: None,
+        }
+    }
+
+    /// Adds a cell; `false` once nobody listens any more.
+    fn add(&mut self, (row, column): (u32, u32), value: Data) -> Result<bool, RowError> {
+        if matches!(value, Data::Empty) {
+            return Ok(true);
+        }
+        if column >= MAX_COLUMNS || row >= MAX_SHEET_ROWS {
+            return Err(RowError::at(
+                u64::from(row) + 1,
+                column_letters(column),
+                value.to_string(),
+                format!(
+                    "cell {}{} lies outside the largest sheet accepted ({} rows × {} columns, \
+                     A1:{}{})",
+                    column_letters(column),
+                    row + 1,
+                    grouped(u64::from(MAX_SHEET_ROWS)),
+                    MAX_COLUMNS,
+                    column_letters(MAX_COLUMNS - 1),
+                    MAX_SHEET_ROWS
+                ),
+            ));
+        }
+        let mut listening = true;
+        match self.current.as_ref().map(|(current, _)| *current) {
+            Some(current) if current > row => {
+                return Err(RowError::row(
+                    u64::from(row) + 1,
+                    format!(
+                        "the sheet lists row {} after row {}; the file is damaged: save it again",
+                        row + 1,
+                        current + 1
+                    ),
+                ))
+            }
+            Some(current) if current == row => {}
+            _ => {
+                if let Some((done, cells)) = self.current.take() {
+                    listening = self.send(done, cells);
+                }
+                self.current = Some((row, Vec::new()));
+            }
+        }
+        if let Some((_, cells)) = &mut self.current {
+            let at = column as usize;
+            if cells.len() <= at {
+                cells.resize(at + 1, Data::Empty);
+            }
+            cells[at] = value;
+        }
+        Ok(listening)
+    }
+
+    fn send(&self, row: u32, cells: Vec<Data>) -> bool {
+        self.sender
+            .send(SheetEvent::Row(u64::from(row) + 1, cells))
+            .is_ok()
+    }
+
+    fn finish(mut self) {
+        if let Some((row, cells)) = self.current.take() {
+            self.send(row, cells);
+        }
+    }
+}
+
 struct CsvRow<'r> {
     fields: Vec<&'r str>,
 }
@@ -364,6 +708,10 @@ impl RowView for CsvRow<'_> {
             _ => Cell::Empty,
         }
     }
+
+    fn width(&self) -> RowWidth {
+        RowWidth::Exact(self.fields.len())
+    }
 }
 
 struct JsonRow<'r>(&'r [serde_json::Value]);
@@ -380,6 +728,10 @@ impl RowView for JsonRow<'_> {
             Some(serde_json::Value::Bool(b)) => Cell::Bool(*b),
             Some(other) => Cell::Text(Cow::Owned(other.to_string())),
         }
+    }
+
+    fn width(&self) -> RowWidth {
+        RowWidth::UpTo(self.0.len())
     }
 }
 
@@ -403,6 +755,10 @@ impl RowView for SheetRow<'_> {
                 .unwrap_or_else(|| Cell::Text(Cow::Owned(d.to_string()))),
             Some(other) => Cell::Text(Cow::Owned(other.to_string())),
         }
+    }
+
+    fn width(&self) -> RowWidth {
+        RowWidth::UpTo(self.0.len())
     }
 }
 
