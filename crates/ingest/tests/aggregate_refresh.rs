@@ -309,3 +309,42 @@ async fn a_load_whose_process_died_while_refreshing_is_recorded_as_loaded(pool: 
     refresh_pending(&pool).await.unwrap();
     assert_eq!(job_state(&pool, job.id).await.1, "done");
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_file_whose_refresh_fails_after_it_committed_is_recorded_as_loaded(pool: PgPool) {
+    let dir = tempfile::tempdir().unwrap();
+    common::load_all(&pool, dir.path()).await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'totals unavailable'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON agg_rm_strategy FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let corrected = common::VALUATIONS.replace("6110000.00", "6120000.00");
+    let outcome = common::load(
+        &pool,
+        &common::write(dir.path(), "valuations.csv", &corrected),
+    )
+    .await;
+    assert!(
+        matches!(outcome, LoadOutcome::Succeeded { .. }),
+        "{outcome:?}"
+    );
+    let (status, phase, message) = job_state(&pool, outcome.job_id()).await;
+    assert_eq!(
+        (status.as_str(), phase.as_str()),
+        ("succeeded", PHASE_REFRESH_PENDING)
+    );
+    assert!(message.contains("not refreshed yet"), "{message}");
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM fact_valuation WHERE market_value = 6120000.00"
+        )
+        .await,
+        1,
+        "the corrected value is in"
+    );
+}

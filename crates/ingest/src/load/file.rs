@@ -193,11 +193,13 @@ pub async fn load_file(pool: &PgPool, mut request: FileLoad) -> Result<LoadOutco
                 .await?;
             // A load that changed nothing (no rows) leaves the aggregates, and their refresh
             // times, alone.
-            let refreshed = match version {
-                Some(_) => crate::aggregate::refresh_dirty(pool)
-                    .await
-                    .map_err(LoadError::Database)?,
-                None => 0,
+            let refresh = match version {
+                Some(_) => Some(crate::aggregate::refresh_dirty(pool).await),
+                None => None,
+            };
+            let refreshed = match &refresh {
+                Some(Ok(n)) => *n,
+                _ => 0,
             };
             let mut message = format!(
                 "{} rows: {} new, {} changed, {} unchanged; {refreshed} portfolios recomputed",
@@ -207,7 +209,26 @@ pub async fn load_file(pool: &PgPool, mut request: FileLoad) -> Result<LoadOutco
                 message.push_str("; ");
                 message.push_str(&note);
             }
-            job.succeed(rows, counts, as_of, version, &message).await?;
+            match (version, refresh) {
+                // The data is in: say so, and leave the figures to the next refresh (the
+                // server's sweep retries it), rather than calling the load failed.
+                (Some(data_version), Some(Err(e))) => {
+                    message.push_str(&format!(
+                        "; loaded, but the dashboard figures are not refreshed yet ({e}): the next refresh recomputes them"
+                    ));
+                    job.complete(&super::job::Completion {
+                        rows_read: rows,
+                        counts,
+                        as_of,
+                        data_version,
+                        message: &message,
+                        refreshed: false,
+                        problems: &[],
+                    })
+                    .await?;
+                }
+                _ => job.succeed(rows, counts, as_of, version, &message).await?,
+            }
             tracing::info!(
                 job = job.id,
                 report = report.code(),
