@@ -3,6 +3,8 @@
 //! login server function. Uploads (good, bad, Salesforce, plain form posts, too large, wrong
 //! role), the errors download, and the watched drop folder.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,7 +14,6 @@ use pms_ingest::source::salesforce::records::SfObject;
 use pms_ingest::testing::test_sf_id;
 use pms_server::config::Config;
 use pms_server::startup::Application;
-use pms_store::identity::NewUser;
 use pms_store::Db;
 use reqwest::header::{ACCEPT, LOCATION, ORIGIN};
 use reqwest::multipart::{Form, Part};
@@ -76,20 +77,7 @@ impl TestApp {
     }
 
     async fn user(&self, email: &str, role: Role) {
-        let hash = pms_auth::password::hash(PASSWORD.into())
-            .await
-            .expect("hash");
-        self.db
-            .create_user(&NewUser {
-                email: email.into(),
-                display_name: "Test User".into(),
-                role,
-                rm_id: None,
-                password_hash: Some(hash),
-                created_by: None,
-            })
-            .await
-            .expect("user");
+        common::add_user_with_password(&self.db, email, role, PASSWORD).await;
     }
 
     /// A signed-in client (session cookie) that sends the Hub's own Origin, as its pages do.

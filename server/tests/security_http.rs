@@ -44,14 +44,28 @@ async fn audit_count(db: &Db, action: &str) -> i64 {
         .expect("count")
 }
 
-async fn login_from(app: &TestApp, email: &str, password: &str, forwarded_for: &str) -> String {
-    app.browser()
-        .post(app.url("/api/auth/login"))
-        .header("x-forwarded-for", forwarded_for)
-        .form(&[("email", email), ("password", password), ("next", "/")])
+/// Posts the sign-in form from a fresh browser; returns the raw response.
+async fn sign_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    next: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app.browser().post(app.url("/api/auth/login"));
+    if let Some(addr) = forwarded_for {
+        request = request.header("x-forwarded-for", addr);
+    }
+    request
+        .form(&[("email", email), ("password", password), ("next", next)])
         .send()
         .await
         .expect("login")
+}
+
+async fn login_from(app: &TestApp, email: &str, password: &str, forwarded_for: &str) -> String {
+    sign_in(app, email, password, "/", Some(forwarded_for))
+        .await
         .text()
         .await
         .unwrap_or_default()
@@ -321,17 +335,7 @@ async fn a_password_change_ends_the_users_other_sessions(pool: PgPool) {
 async fn the_session_cookie_is_secure_unless_development_opts_out(pool: PgPool) {
     let app = start_with(pool, |c| c.insecure_cookies = false).await;
     add_user(&app.db, "pm@firm.example", Role::Pm).await;
-    let r = app
-        .browser()
-        .post(app.url("/api/auth/login"))
-        .form(&[
-            ("email", "pm@firm.example"),
-            ("password", DEMO_PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let r = sign_in(&app, "pm@firm.example", DEMO_PASSWORD, "/", None).await;
     let cookie = r
         .headers()
         .get_all("set-cookie")
@@ -357,17 +361,7 @@ async fn sign_in_never_redirects_to_another_site(pool: PgPool) {
         "https://evil.example",
         "/%09/evil.example",
     ] {
-        let r = app
-            .browser()
-            .post(app.url("/api/auth/login"))
-            .form(&[
-                ("email", "pm@firm.example"),
-                ("password", DEMO_PASSWORD),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .expect("login");
+        let r = sign_in(&app, "pm@firm.example", DEMO_PASSWORD, next, None).await;
         let location = r
             .headers()
             .get("location")

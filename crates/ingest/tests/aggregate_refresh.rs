@@ -223,14 +223,7 @@ async fn job_state(pool: &PgPool, job_id: i64) -> (String, String, String) {
 async fn a_refresh_that_fails_after_the_load_committed_says_so_and_is_retried(pool: PgPool) {
     let dir = tempfile::tempdir().unwrap();
     common::load_all(&pool, dir.path()).await;
-    sqlx::raw_sql(
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN RAISE EXCEPTION 'totals unavailable'; END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON agg_rm_strategy FOR EACH ROW EXECUTE FUNCTION refuse();",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    common::refuse_inserts(&pool, "agg_rm_strategy", "totals unavailable").await;
     let standin = SalesforceStandIn::start_default().await.unwrap();
     standin.seed(&SfBatch {
         users: vec![sf_user(1)],
@@ -314,14 +307,7 @@ async fn a_load_whose_process_died_while_refreshing_is_recorded_as_loaded(pool: 
 async fn a_file_whose_refresh_fails_after_it_committed_is_recorded_as_loaded(pool: PgPool) {
     let dir = tempfile::tempdir().unwrap();
     common::load_all(&pool, dir.path()).await;
-    sqlx::raw_sql(
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN RAISE EXCEPTION 'totals unavailable'; END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON agg_rm_strategy FOR EACH ROW EXECUTE FUNCTION refuse();",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    common::refuse_inserts(&pool, "agg_rm_strategy", "totals unavailable").await;
     let corrected = common::VALUATIONS.replace("6110000.00", "6120000.00");
     let outcome = common::load(
         &pool,

@@ -119,14 +119,7 @@ async fn a_sync_that_fails_in_the_database_ends_its_job_as_failed(pool: PgPool) 
         accounts: vec![sf_account(1, 1, None, sf_time(10, 0, 0))],
         ..SfBatch::default()
     });
-    sqlx::raw_sql(
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN RAISE EXCEPTION 'the store refuses this row'; END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON dim_client FOR EACH ROW EXECUTE FUNCTION refuse();",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    common::refuse_inserts(&pool, "dim_client", "the store refuses this row").await;
     let outcome = synced(&pool, &standin).await;
     match &outcome {
         LoadOutcome::Failed { message, .. } => {

@@ -13,7 +13,17 @@ use sqlx::PgPool;
 
 /// Creates a signed-up user with the demo password (no demo data needed).
 pub async fn add_user(db: &Db, email: &str, role: pms_domain::identity::Role) -> i64 {
-    let hash = pms_auth::password::hash(DEMO_PASSWORD.into())
+    add_user_with_password(db, email, role, DEMO_PASSWORD).await
+}
+
+/// Creates a signed-up user with `password`.
+pub async fn add_user_with_password(
+    db: &Db,
+    email: &str,
+    role: pms_domain::identity::Role,
+    password: &str,
+) -> i64 {
+    let hash = pms_auth::password::hash(password.into())
         .await
         .expect("hash");
     db.create_user(&pms_store::identity::NewUser {

@@ -308,3 +308,16 @@ fn stored_zip(entries: &[(String, String)]) -> Vec<u8> {
     out.extend(0u16.to_le_bytes());
     out
 }
+
+/// Makes the store refuse every row inserted into `table` with `message` (to fail a step on
+/// purpose, after what came before it has committed).
+pub async fn refuse_inserts(pool: &PgPool, table: &str, message: &str) {
+    sqlx::raw_sql(&format!(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION '{message}'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse();"
+    ))
+    .execute(pool)
+    .await
+    .expect("trigger");
+}
