@@ -133,3 +133,67 @@ async fn the_client_export_has_every_row_and_runs_no_formula(pool: PgPool) {
     .unwrap();
     assert_eq!(audited, Some(every_client));
 }
+
+/// The page's own export link (`q`, `sort`, `dir`, `closed`) is read by the export exactly as
+/// the page reads it: the file holds the clients the searched table shows, in its order.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_export_link_of_a_searched_page_exports_what_the_page_shows(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let compliance = app.login(COMPLIANCE, DEMO_PASSWORD).await;
+    // The commonest first name among active clients, and how many active names contain it.
+    let word: String = sqlx::query_scalar(
+        "SELECT split_part(name, ' ', 1) FROM dim_client WHERE status = 'Active'
+         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM dim_client WHERE status = 'Active' AND lower(name) LIKE '%' || lower($1) || '%'",
+    )
+    .bind(&word)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let all_active: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM dim_client WHERE status = 'Active'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        expected >= 2 && expected < all_active,
+        "{word:?} narrows the list"
+    );
+    let page = pms_domain::clients::ClientQuery {
+        search: Some(word.clone()),
+        sort: pms_domain::clients::ClientSort::Name,
+        descending: false,
+        ..pms_domain::clients::ClientQuery::defaults(25)
+    };
+    let query: Vec<(&str, String)> = page.to_params();
+    let response = compliance
+        .get(app.url("/api/v1/exports/clients.csv"))
+        .query(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let name = column(&reader.headers().unwrap().clone(), "Client");
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[name].to_owned())
+        .collect();
+    assert_eq!(names.len() as i64, expected, "searching {word:?}");
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted, "in the page's order (name, ascending)");
+
+    let refused = compliance
+        .get(app.url("/api/v1/exports/clients.csv?sort=size"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}

@@ -24,39 +24,19 @@ pub async fn list_clients(query: ClientQuery) -> Result<Page<ClientSummary>, Ser
     cx.db.clients(&me.scope, &query).await.map_err(store_error)
 }
 
-/// The query a URL describes (unknown or missing parameters fall back to defaults).
+/// The query a URL describes (a URL that cannot be read shows the default view).
 fn query_from(params: &leptos_router::params::ParamsMap) -> ClientQuery {
-    let sort = params
-        .get("sort")
-        .and_then(|s| ClientSort::from_code(&s))
-        .unwrap_or_default();
-    ClientQuery {
-        search: params.get("q").filter(|s| !s.trim().is_empty()),
-        sort,
-        descending: params.get("dir").map(|d| d == "desc").unwrap_or(matches!(
-            sort,
-            ClientSort::Aum | ClientSort::Twrr | ClientSort::Xirr
-        )),
-        page: params.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-        page_size: PAGE_SIZE,
-        include_closed: params.get("closed").is_some_and(|c| c == "1"),
-    }
+    ClientQuery::from_params(|name| params.get(name), PAGE_SIZE)
+        .unwrap_or_else(|_| ClientQuery::defaults(PAGE_SIZE))
 }
 
 /// The URL of a query (the inverse of [`query_from`]).
 fn href_for(q: &ClientQuery, base: &str) -> String {
-    let mut parts = Vec::new();
-    if let Some(s) = &q.search {
-        parts.push(format!("q={}", query_encode(s)));
-    }
-    parts.push(format!("sort={}", q.sort.code()));
-    parts.push(format!("dir={}", if q.descending { "desc" } else { "asc" }));
-    if q.include_closed {
-        parts.push("closed=1".into());
-    }
-    if q.page > 1 {
-        parts.push(format!("page={}", q.page));
-    }
+    let parts: Vec<String> = q
+        .to_params()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={}", query_encode(&value)))
+        .collect();
     format!("{base}?{}", parts.join("&"))
 }
 

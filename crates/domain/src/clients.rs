@@ -53,6 +53,11 @@ impl ClientSort {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
+
+    /// Figures read best largest first; names and dates in their natural order.
+    pub fn descending_by_default(self) -> bool {
+        matches!(self, ClientSort::Aum | ClientSort::Twrr | ClientSort::Xirr)
+    }
 }
 
 /// What the client list asks for (all of it fits in a URL, so a view can be bookmarked).
@@ -64,6 +69,100 @@ pub struct ClientQuery {
     pub page: u32,
     pub page_size: u32,
     pub include_closed: bool,
+}
+
+impl ClientQuery {
+    /// The first page of the default view.
+    pub fn defaults(page_size: u32) -> Self {
+        Self {
+            search: None,
+            sort: ClientSort::default(),
+            descending: ClientSort::default().descending_by_default(),
+            page: 1,
+            page_size,
+            include_closed: false,
+        }
+    }
+
+    /// Reads a client-list query from URL parameters: the one parser for the page, the REST
+    /// API and the CSV export, so a link copied from one works in the others. `get` returns a
+    /// parameter's value. Names: `q`, `sort` (aum, name, twrr, xirr, onboarding), `dir` (asc,
+    /// desc; default descending for figures), `page`, `page_size`, `closed=1`; the API's older
+    /// spellings `search`, `desc=true|false` and `include_closed=true|false` are read too.
+    /// Missing parameters take their defaults; a value that cannot be read is an error naming
+    /// the parameter and what it accepts.
+    pub fn from_params(
+        get: impl Fn(&str) -> Option<String>,
+        default_page_size: u32,
+    ) -> Result<Self, String> {
+        let present = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let sort = match present("sort") {
+            None => ClientSort::default(),
+            Some(s) => ClientSort::from_code(s.trim())
+                .ok_or_else(|| format!("sort={s:?}: use aum, name, twrr, xirr or onboarding"))?,
+        };
+        let descending = match (present("dir"), present("desc")) {
+            (Some(d), _) => match d.trim() {
+                "desc" => true,
+                "asc" => false,
+                _ => return Err(format!("dir={d:?}: use asc or desc")),
+            },
+            (None, Some(d)) => flag("desc", &d)?,
+            (None, None) => sort.descending_by_default(),
+        };
+        let number = |name: &str, fallback: u32| -> Result<u32, String> {
+            match present(name) {
+                None => Ok(fallback),
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("{name}={v:?}: use a whole number from 1")),
+            }
+        };
+        let include_closed = match (present("closed"), present("include_closed")) {
+            (Some(c), _) | (None, Some(c)) => flag("closed", &c)?,
+            (None, None) => false,
+        };
+        Ok(Self {
+            search: present("q").or_else(|| present("search")),
+            sort,
+            descending,
+            page: number("page", 1)?,
+            page_size: number("page_size", default_page_size)?,
+            include_closed,
+        })
+    }
+
+    /// The URL parameters of this query, in the names [`ClientQuery::from_params`] reads
+    /// (defaults left out, so links stay short); `page_size` is left to the reader.
+    pub fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::new();
+        if let Some(s) = &self.search {
+            params.push(("q", s.clone()));
+        }
+        params.push(("sort", self.sort.code().to_owned()));
+        params.push((
+            "dir",
+            if self.descending { "desc" } else { "asc" }.to_owned(),
+        ));
+        if self.include_closed {
+            params.push(("closed", "1".to_owned()));
+        }
+        if self.page > 1 {
+            params.push(("page", self.page.to_string()));
+        }
+        params
+    }
+}
+
+fn flag(name: &str, value: &str) -> Result<bool, String> {
+    match value.trim() {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        other => Err(format!("{name}={other:?}: use true or false")),
+    }
 }
 
 /// A row of the client table.
@@ -152,4 +251,74 @@ pub struct ActivitySummary {
     pub activity_type: Option<String>,
     pub subject: Option<String>,
     pub rm_name: Option<String>,
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<ClientQuery, String> {
+        ClientQuery::from_params(
+            |k| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            },
+            25,
+        )
+    }
+
+    #[test]
+    fn a_query_survives_its_own_url() {
+        let q = ClientQuery {
+            search: Some("Shah & Sons".into()),
+            sort: ClientSort::Name,
+            descending: true,
+            page: 3,
+            page_size: 25,
+            include_closed: true,
+        };
+        let params = q.to_params();
+        let back = ClientQuery::from_params(
+            |k| params.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()),
+            25,
+        );
+        assert_eq!(back, Ok(q));
+    }
+
+    #[test]
+    fn the_page_and_the_api_spellings_mean_the_same() {
+        let page = parse(&[("q", "mehta"), ("dir", "asc"), ("closed", "1")]);
+        let api = parse(&[
+            ("search", "mehta"),
+            ("desc", "false"),
+            ("include_closed", "true"),
+        ]);
+        assert_eq!(page, api);
+    }
+
+    #[test]
+    fn figures_sort_largest_first_and_names_alphabetically_by_default() {
+        assert!(parse(&[("sort", "twrr")])
+            .map(|q| q.descending)
+            .unwrap_or(false));
+        assert!(!parse(&[("sort", "name")])
+            .map(|q| q.descending)
+            .unwrap_or(true));
+    }
+
+    #[test]
+    fn unreadable_values_name_the_parameter() {
+        for (pairs, named) in [
+            (vec![("sort", "size")], "sort="),
+            (vec![("dir", "up")], "dir="),
+            (vec![("page", "0")], "page="),
+            (vec![("page_size", "many")], "page_size="),
+            (vec![("closed", "maybe")], "closed="),
+        ] {
+            let err = parse(&pairs).expect_err("refused");
+            assert!(err.starts_with(named), "{err}");
+        }
+    }
 }

@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use pms_domain::clients::{
-    ClientDetail, ClientQuery, ClientSort, ClientSummary, Page, ValuationPoint,
-};
+use std::collections::HashMap;
+
+use pms_domain::clients::{ClientDetail, ClientQuery, ClientSummary, Page, ValuationPoint};
 use pms_domain::identity::Capability;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,35 +13,16 @@ use super::{audit, Caller, Origin};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 
-/// Query parameters of the client list (also used by the CSV export).
+/// Query parameters of the client list (also used by the CSV export), read by the same parser
+/// as the page's URL ([`ClientQuery::from_params`]).
 #[derive(Debug, Default, Deserialize)]
-pub struct ListParams {
-    pub search: Option<String>,
-    pub sort: Option<String>,
-    pub desc: Option<bool>,
-    pub page: Option<u32>,
-    pub page_size: Option<u32>,
-    pub include_closed: Option<bool>,
-}
+#[serde(transparent)]
+pub struct ListParams(HashMap<String, String>);
 
 impl ListParams {
     pub fn query(&self, default_page_size: u32) -> Result<ClientQuery, ApiError> {
-        let sort = match self.sort.as_deref() {
-            None | Some("") => ClientSort::Aum,
-            Some(s) => ClientSort::from_code(s).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "sort {s:?}: use aum, name, twrr, xirr or onboarding"
-                ))
-            })?,
-        };
-        Ok(ClientQuery {
-            search: self.search.clone(),
-            sort,
-            descending: self.desc.unwrap_or(matches!(sort, ClientSort::Aum)),
-            page: self.page.unwrap_or(1),
-            page_size: self.page_size.unwrap_or(default_page_size),
-            include_closed: self.include_closed.unwrap_or(false),
-        })
+        ClientQuery::from_params(|name| self.0.get(name).cloned(), default_page_size)
+            .map_err(ApiError::BadRequest)
     }
 }
 

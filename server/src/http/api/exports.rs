@@ -63,7 +63,7 @@ pub async fn clients_csv(
         &origin,
         "export.csv",
         Some(("client_list", "clients.csv".into())),
-        json!({ "rows": export.total, "search": params.search }),
+        json!({ "rows": export.total, "search": query.search, "sort": query.sort.code(), "descending": query.descending }),
     )
     .await?;
     let heading = csv_chunk([CLIENT_HEADER.map(String::from)])
