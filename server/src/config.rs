@@ -21,6 +21,10 @@ pub enum ConfigError {
 pub struct Config {
     /// PostgreSQL to use; `None` starts the private cluster under `data_dir`.
     pub database_url: Option<String>,
+    /// The schema owner's connection, for migrations (`PMS_MIGRATION_DATABASE_URL`). With it the
+    /// application's own role (`DATABASE_URL`) cannot alter the audit trail; without it one role
+    /// does both (see docs/security.md).
+    pub migration_database_url: Option<String>,
     /// Where the HTTP server listens.
     pub bind: SocketAddr,
     /// Project-local state: the private cluster, uploads, the drop folder, a development key.
@@ -126,6 +130,8 @@ impl Config {
         }
         Ok(Self {
             database_url,
+            migration_database_url: var("PMS_MIGRATION_DATABASE_URL")
+                .filter(|v| !v.trim().is_empty()),
             bind,
             data_dir,
             db_max_connections,

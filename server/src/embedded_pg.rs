@@ -10,6 +10,9 @@ use tokio::process::Command;
 
 /// The database the Hub uses inside the private cluster.
 const DATABASE: &str = "pms_hub";
+/// The application's role inside the private cluster; the superuser `postgres` runs the
+/// migrations and owns the audit trail.
+const APP_ROLE: &str = "pms_app";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -106,7 +109,13 @@ impl PrivateCluster {
         Ok(cluster)
     }
 
+    /// The application's connection (its own role, which cannot alter the audit trail).
     pub fn url(&self) -> String {
+        format!("postgres://{APP_ROLE}@127.0.0.1:{}/{DATABASE}", self.port)
+    }
+
+    /// The owner's connection: migrations, and anything that creates databases (tests).
+    pub fn owner_url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{DATABASE}", self.port)
     }
 
@@ -171,6 +180,16 @@ impl PrivateCluster {
                 .await?;
         if !exists {
             sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
+                .execute(&mut conn)
+                .await?;
+        }
+        let role_exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(APP_ROLE)
+                .fetch_one(&mut conn)
+                .await?;
+        if !role_exists {
+            sqlx::query(&format!("CREATE ROLE {APP_ROLE} LOGIN"))
                 .execute(&mut conn)
                 .await?;
         }

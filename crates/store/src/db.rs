@@ -99,6 +99,27 @@ impl Db {
         &self.bulk
     }
 
+    /// Applies the migrations through a connection as the schema's owner (`owner`), then, when
+    /// the application connects as another role (`app_role`), hands that role the data tables
+    /// and leaves it only read-and-append rights on the audit trail (migration 0017). Safe to
+    /// run at every start-up.
+    pub async fn migrate_as_owner(
+        owner: PgConnectOptions,
+        app_role: Option<&str>,
+    ) -> StoreResult<()> {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect_with(&owner).await?;
+        MIGRATOR.run(&mut conn).await?;
+        if let Some(app) = app_role {
+            sqlx::query("SELECT pms_grant_app_role($1)")
+                .bind(app)
+                .execute(&mut conn)
+                .await?;
+        }
+        conn.close().await?;
+        Ok(())
+    }
+
     /// Applies every migration not yet applied; safe to run at every start-up.
     pub async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.bulk).await?;

@@ -13,22 +13,19 @@ use crate::config::Config;
 use crate::embedded_pg::PrivateCluster;
 use crate::startup::Application;
 use pms_store::Db;
+use sqlx::postgres::PgConnectOptions;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     match cli.command {
         Command::Serve => serve(config).await,
-        Command::Migrate => {
-            with_database(&config, |db| async move {
-                db.migrate().await.map_err(Into::into)
-            })
-            .await
-        }
+        Command::Migrate => with_database(&config, |_| async { Ok(()) }).await,
         Command::Db {
             action: DbAction::Start,
         } => {
             let cluster = PrivateCluster::start(&config.data_dir).await?;
             println!("DATABASE_URL={}", cluster.url());
+            println!("PMS_MIGRATION_DATABASE_URL={}", cluster.owner_url());
             Ok(())
         }
         Command::Db {
@@ -68,13 +65,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The database for this run, and the private cluster behind it when there is one.
-async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateCluster>)> {
-    let (url, cluster) = match &config.database_url {
-        Some(url) => (url.clone(), None),
+/// The database for this run (with the owner's connection for migrations, when the owner is
+/// another role), and the private cluster behind it when there is one.
+struct Opened {
+    db: Db,
+    owner_url: Option<String>,
+    cluster: Option<PrivateCluster>,
+}
+
+async fn open_database(config: &Config) -> anyhow::Result<Opened> {
+    let (url, owner_url, cluster) = match &config.database_url {
+        Some(url) => (url.clone(), config.migration_database_url.clone(), None),
         None => {
             let cluster = PrivateCluster::start(&config.data_dir).await?;
-            (cluster.url(), Some(cluster))
+            (cluster.url(), Some(cluster.owner_url()), Some(cluster))
         }
     };
     let db = Db::connect(
@@ -85,7 +89,29 @@ async fn open_database(config: &Config) -> anyhow::Result<(Db, Option<PrivateClu
     .await
     .with_context(|| format!("cannot connect to the database at {}", redact(&url)))?;
     let db = db.with_audit_key(crate::startup::master_key(config)?.audit_key());
-    Ok((db, cluster))
+    Ok(Opened {
+        db,
+        owner_url,
+        cluster,
+    })
+}
+
+/// Applies the migrations: as the owner when one is configured (handing the application's role
+/// its tables), else through the application's own connection.
+async fn migrate(opened: &Opened) -> anyhow::Result<()> {
+    let Some(owner_url) = &opened.owner_url else {
+        return opened.db.migrate().await.context("applying migrations");
+    };
+    let owner: PgConnectOptions = owner_url.parse().with_context(|| {
+        format!(
+            "PMS_MIGRATION_DATABASE_URL {} is not valid",
+            redact(owner_url)
+        )
+    })?;
+    let app_role = opened.db.pool().connect_options().get_username().to_owned();
+    Db::migrate_as_owner(owner, Some(&app_role))
+        .await
+        .with_context(|| format!("applying migrations as {}", redact(owner_url)))
 }
 
 /// Runs `f` against a migrated database, then stops a private cluster this run started.
@@ -94,14 +120,15 @@ where
     F: FnOnce(Db) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let (db, cluster) = open_database(config).await?;
+    let opened = open_database(config).await?;
+    let db = opened.db.clone();
     let result = async {
-        db.migrate().await.context("applying migrations")?;
+        migrate(&opened).await?;
         f(db.clone()).await
     }
     .await;
     db.close().await;
-    if let Some(cluster) = cluster {
+    if let Some(cluster) = opened.cluster {
         cluster.stop(false).await?;
     }
     result

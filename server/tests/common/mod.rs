@@ -50,6 +50,7 @@ pub struct TestApp {
 pub fn test_config(data_dir: PathBuf) -> Config {
     Config {
         database_url: None,
+        migration_database_url: None,
         bind: "127.0.0.1:0".parse().expect("address"),
         db_max_connections: 8,
         demo_on_empty: true,
