@@ -313,15 +313,13 @@ async fn every_route_respects_each_roles_data_scope(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let api = pms_auth::api_token::create_client(
+    let api = common::api_client(
         &app.db,
         "RM1 reporting tool",
         pms_domain::identity::Role::Rm,
         Some(rm1_user),
-        None,
     )
-    .await
-    .unwrap();
+    .await;
     let anonymous = app.browser();
     let token: Value = anonymous
         .post(app.url("/api/v1/auth/token"))
@@ -347,7 +345,10 @@ async fn every_route_respects_each_roles_data_scope(pool: PgPool) {
         .unwrap();
     assert_eq!(guessed.status(), StatusCode::NOT_FOUND);
     // Revoking the client stops the token at the next request.
-    app.db.revoke_api_client(api.client_id).await.unwrap();
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    pms_store::Db::revoke_api_client(&mut conn, api.client_id)
+        .await
+        .unwrap();
     let revoked = tool
         .get(app.url("/api/v1/clients"))
         .bearer_auth(&bearer)

@@ -20,8 +20,8 @@ async fn user(db: &Db, email: &str, role: Role) {
 async fn a_role_that_requires_two_factor_must_enrol_before_anything_else(pool: PgPool) {
     let app = TestApp::start(pool, false).await;
     user(&app.db, "c@firm.example", Role::Compliance).await;
-    app.db
-        .set_mfa_required(Role::Compliance, true)
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    pms_store::Db::set_mfa_required(&mut conn, Role::Compliance, true)
         .await
         .unwrap();
     let client = app.login("c@firm.example", DEMO_PASSWORD).await;
@@ -96,10 +96,7 @@ async fn sessions_end_at_the_absolute_limit(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn api_tokens_survive_key_rotation_until_the_old_key_is_retired(pool: PgPool) {
     let app = TestApp::start(pool, false).await;
-    let api =
-        pms_auth::api_token::create_client(&app.db, "Risk engine", Role::Compliance, None, None)
-            .await
-            .unwrap();
+    let api = common::api_client(&app.db, "Risk engine", Role::Compliance, None).await;
     let http = reqwest::Client::new();
     let token = |secret: String| {
         let http = http.clone();

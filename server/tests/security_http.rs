@@ -77,10 +77,7 @@ async fn login_from(app: &TestApp, email: &str, password: &str, forwarded_for: &
 async fn an_api_token_is_refused_by_every_account_and_admin_function(pool: PgPool) {
     let app = TestApp::start(pool, false).await;
     let admin = add_user(&app.db, "admin@firm.example", Role::Admin).await;
-    let api =
-        pms_auth::api_token::create_client(&app.db, "Warehouse", Role::Admin, Some(admin), None)
-            .await
-            .expect("api client");
+    let api = common::api_client(&app.db, "Warehouse", Role::Admin, Some(admin)).await;
     let issued: Value = token(&app, &api.client_id.to_string(), &api.secret, None)
         .await
         .json()
@@ -136,9 +133,7 @@ async fn an_api_token_is_refused_by_every_account_and_admin_function(pool: PgPoo
 #[sqlx::test(migrations = "../migrations")]
 async fn a_huge_or_tiny_token_lifetime_is_a_400_not_a_crash(pool: PgPool) {
     let app = TestApp::start(pool, false).await;
-    let api = pms_auth::api_token::create_client(&app.db, "Risk", Role::Compliance, None, None)
-        .await
-        .expect("api client");
+    let api = common::api_client(&app.db, "Risk", Role::Compliance, None).await;
     let id = api.client_id.to_string();
     for ttl in [9_300_000_000_000_000_i64, i64::MAX, 0, -5, 59, 3601] {
         let r = token(&app, &id, &api.secret, Some(ttl)).await;
@@ -158,9 +153,7 @@ async fn a_huge_or_tiny_token_lifetime_is_a_400_not_a_crash(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn wrong_secrets_for_one_client_are_rate_limited_and_each_audited_once(pool: PgPool) {
     let app = start_with(pool, |c| c.token_rate_per_minute = 5).await;
-    let api = pms_auth::api_token::create_client(&app.db, "Risk", Role::Compliance, None, None)
-        .await
-        .expect("api client");
+    let api = common::api_client(&app.db, "Risk", Role::Compliance, None).await;
     let id = api.client_id.to_string();
     let mut statuses = Vec::new();
     for _ in 0..8 {
@@ -222,9 +215,8 @@ async fn an_attacker_elsewhere_cannot_lock_a_user_out(pool: PgPool) {
         !from_user.contains("locked") && !from_user.contains("not correct"),
         "the user signs in from their own network: {from_user}"
     );
-    assert!(app
-        .db
-        .unlock_login("rm@firm.example")
+    let mut conn = app.db.pool().acquire().await.expect("connection");
+    assert!(Db::unlock_login(&mut conn, "rm@firm.example")
         .await
         .expect("unlock"));
     let after_unlock = login_from(&app, "rm@firm.example", DEMO_PASSWORD, attacker).await;

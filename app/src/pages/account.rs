@@ -72,7 +72,7 @@ pub async fn begin_totp() -> Result<TotpEnrolment, ServerFnError> {
 #[server(endpoint = "account/totp-confirm")]
 pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit, internal, person};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
     let me = person()?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
@@ -96,10 +96,20 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
         .iter()
         .map(|c| pms_auth::totp::hash_recovery_code(c))
         .collect();
-    cx.db
-        .enable_totp(me.user.user_id, &cx.keys.seal(&secret), &hashes)
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::enable_totp(&mut tx, me.user.user_id, &cx.keys.seal(&secret), &hashes)
         .await
         .map_err(internal)?;
+    audit_in(
+        &cx,
+        &mut tx,
+        Some(&me),
+        "account.mfa_enabled",
+        Some(("user", me.user.user_id.to_string())),
+        serde_json::Value::Null,
+    )
+    .await?;
+    commit(tx).await?;
     session
         .remove::<Vec<u8>>(PENDING_SECRET)
         .await
@@ -118,20 +128,12 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
         .await
         .map_err(internal)?;
     }
-    audit(
-        &cx,
-        Some(&me),
-        "account.mfa_enabled",
-        Some(("user", me.user.user_id.to_string())),
-        serde_json::Value::Null,
-    )
-    .await?;
     Ok(codes)
 }
 
 #[server(endpoint = "account/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, ServerFnError> {
-    use crate::ssr::{app_context, audit, internal, person};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
     let me = person()?;
     if !me.user.mfa_enabled {
@@ -144,18 +146,20 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, ServerFnError> {
         .iter()
         .map(|c| pms_auth::totp::hash_recovery_code(c))
         .collect();
-    cx.db
-        .replace_recovery_codes(me.user.user_id, &hashes)
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::replace_recovery_codes(&mut tx, me.user.user_id, &hashes)
         .await
         .map_err(internal)?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "account.recovery_codes_replaced",
         Some(("user", me.user.user_id.to_string())),
         serde_json::Value::Null,
     )
     .await?;
+    commit(tx).await?;
     Ok(codes)
 }
 
@@ -166,7 +170,7 @@ pub async fn change_password(
     confirm: String,
 ) -> Result<(), ServerFnError> {
     use crate::ssr::session;
-    use crate::ssr::{app_context, audit, internal, person};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
     let me = person()?;
     let user = cx
@@ -186,11 +190,20 @@ pub async fn change_password(
     let hash = pms_auth::password::hash(new_password)
         .await
         .map_err(internal)?;
-    let changed_at = cx
-        .db
-        .set_password_hash(user.user_id, &hash)
+    let mut tx = begin(&cx).await?;
+    let changed_at = pms_store::Db::set_password_hash(&mut tx, user.user_id, &hash)
         .await
         .map_err(internal)?;
+    audit_in(
+        &cx,
+        &mut tx,
+        Some(&me),
+        "account.password_changed",
+        Some(("user", user.user_id.to_string())),
+        serde_json::Value::Null,
+    )
+    .await?;
+    commit(tx).await?;
     // Every other session of this user ends at its next request; this one carries on.
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     if let Some(current) = session::current(&session).await {
@@ -204,14 +217,6 @@ pub async fn change_password(
         .await
         .map_err(internal)?;
     }
-    audit(
-        &cx,
-        Some(&me),
-        "account.password_changed",
-        Some(("user", user.user_id.to_string())),
-        serde_json::Value::Null,
-    )
-    .await?;
     Ok(())
 }
 

@@ -55,7 +55,7 @@ pub async fn accept_invitation(
     password: String,
     confirm: String,
 ) -> Result<(), ServerFnError> {
-    use crate::ssr::{app_context, internal};
+    use crate::ssr::{app_context, begin, commit, internal, request_meta};
     let cx = app_context()?;
     let info = get_invitation(token.clone()).await?;
     if password != confirm {
@@ -64,15 +64,17 @@ pub async fn accept_invitation(
     pms_auth::password::check_policy(&password, &info.email, &info.display_name)
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     let hash = pms_auth::password::hash(password).await.map_err(internal)?;
-    let user_id = cx
-        .db
-        .accept_invitation(&token_hash(&token), &hash)
+    let mut tx = begin(&cx).await?;
+    let user_id = pms_store::Db::accept_invitation(&mut tx, &token_hash(&token), &hash)
         .await
         .map_err(internal)?
         .ok_or_else(|| ServerFnError::new("This link has expired or has been used."))?;
+    let meta = request_meta(&cx.security.trusted_proxies);
     let event = pms_store::audit::AuditEvent {
         actor_user_id: Some(user_id),
         actor: info.email.clone(),
+        ip: meta.ip,
+        user_agent: meta.user_agent,
         action: if info.reset {
             "auth.password_reset".into()
         } else {
@@ -82,8 +84,10 @@ pub async fn accept_invitation(
         object_id: Some(user_id.to_string()),
         ..Default::default()
     };
-    // Nobody is signed in yet: the event names the user the link was for.
-    cx.db.audit(&event).await.map_err(internal)?;
+    // Nobody is signed in yet: the event names the user the link was for. The password and
+    // its record commit together.
+    cx.db.audit_in(&mut tx, &event).await.map_err(internal)?;
+    commit(tx).await?;
     leptos_axum::redirect("/login?welcome=1");
     Ok(())
 }

@@ -144,16 +144,16 @@ pub fn request_meta_of(
     }
 }
 
-/// Records what `principal` did. Failing to record fails the action: the trail must be whole.
-pub async fn audit(
+/// The audit event for what `principal` did in this request.
+fn audit_event(
     cx: &AppContext,
     principal: Option<&Principal>,
     action: &str,
     object: Option<(&str, String)>,
     details: serde_json::Value,
-) -> Result<(), ServerFnError> {
+) -> AuditEvent {
     let meta = request_meta(&cx.security.trusted_proxies);
-    let event = AuditEvent {
+    AuditEvent {
         actor_user_id: principal.and_then(Principal::actor_user_id),
         actor: principal
             .map(Principal::actor)
@@ -164,8 +164,50 @@ pub async fn audit(
         object_type: object.as_ref().map(|o| o.0.to_owned()),
         object_id: object.map(|o| o.1),
         details,
-    };
+    }
+}
+
+/// Records an event that changes nothing (a view, an export, a refused sign-in) in a
+/// transaction of its own. Failing to record fails the action: the trail must be whole.
+pub async fn audit(
+    cx: &AppContext,
+    principal: Option<&Principal>,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ServerFnError> {
+    let event = audit_event(cx, principal, action, object, details);
     cx.db.audit(&event).await.map(|_| ()).map_err(internal)
+}
+
+/// Records a change inside the transaction that makes it: the change and its audit row
+/// commit together or not at all.
+pub async fn audit_in(
+    cx: &AppContext,
+    tx: &mut sqlx::PgConnection,
+    principal: Option<&Principal>,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ServerFnError> {
+    let event = audit_event(cx, principal, action, object, details);
+    cx.db
+        .audit_in(tx, &event)
+        .await
+        .map(|_| ())
+        .map_err(internal)
+}
+
+/// A transaction for a use case's change and its audit row ([`audit_in`]).
+pub async fn begin(
+    cx: &AppContext,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, ServerFnError> {
+    cx.db.begin().await.map_err(store_error)
+}
+
+/// Commits a use case's transaction.
+pub async fn commit(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<(), ServerFnError> {
+    tx.commit().await.map_err(internal)
 }
 
 /// Logs a failure in full and returns a short message for the user; internal details never

@@ -61,8 +61,10 @@ fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Registers an API client in the caller's transaction (the use case audits it in the same
+/// one); returns its id and its secret, which exists only in this answer.
 pub async fn create_client(
-    db: &Db,
+    conn: &mut sqlx::PgConnection,
     name: &str,
     role: Role,
     subject_user_id: Option<i64>,
@@ -71,15 +73,15 @@ pub async fn create_client(
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let secret = format!("pmss_{}", hex::encode(raw));
-    let client_id = db
-        .create_api_client(
-            name,
-            role,
-            subject_user_id,
-            &hash_secret(&secret),
-            created_by,
-        )
-        .await?;
+    let client_id = Db::create_api_client(
+        conn,
+        name,
+        role,
+        subject_user_id,
+        &hash_secret(&secret),
+        created_by,
+    )
+    .await?;
     Ok(NewClient { client_id, secret })
 }
 

@@ -64,8 +64,8 @@ async fn an_rm_assigned_in_the_app_stands_against_salesforce(pool: PgPool) {
     );
 
     // An admin moves client 1 to RM 3, the way the Assignments page does.
-    let previous = Db::from_pool(pool.clone())
-        .assign_client(client1, Some(rm3))
+    let mut conn = pool.acquire().await.unwrap();
+    let previous = Db::assign_client(&mut conn, client1, Some(rm3))
         .await
         .unwrap();
     assert_eq!(previous, Some(rm1));

@@ -56,7 +56,7 @@ impl Db {
     }
 
     pub async fn update_user(
-        &self,
+        conn: &mut sqlx::PgConnection,
         user_id: i64,
         display_name: &str,
         role: Role,
@@ -69,25 +69,33 @@ impl Db {
             role.code(),
             rm_id
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await
         .map_err(|e| conflict_on(e, "app_user_rm_id_key", "that relationship manager is already linked to another user"))?;
         Ok(())
     }
 
-    pub async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()> {
+    pub async fn set_user_active(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        active: bool,
+    ) -> StoreResult<()> {
         sqlx::query!(
             "UPDATE app_user SET is_active = $2, updated_at = now() WHERE user_id = $1",
             user_id,
             active
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
 
-    pub async fn set_user_strategies(&self, user_id: i64, strategy_ids: &[i32]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn set_user_strategies(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        strategy_ids: &[i32],
+    ) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query!("DELETE FROM user_strategy WHERE user_id = $1", user_id)
             .execute(&mut *tx)
             .await?;
@@ -135,12 +143,12 @@ impl Db {
         .await?)
     }
 
-    pub async fn create_team(&self, name: &str) -> StoreResult<i32> {
+    pub async fn create_team(conn: &mut sqlx::PgConnection, name: &str) -> StoreResult<i32> {
         sqlx::query_scalar!(
             "INSERT INTO rm_team (name) VALUES ($1) RETURNING team_id",
             name.trim()
         )
-        .fetch_one(self.pool())
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| {
             conflict_on(
@@ -152,8 +160,12 @@ impl Db {
     }
 
     /// Makes `lead` the team's lead (they join the team if not already in it).
-    pub async fn set_team_lead(&self, team_id: i32, lead: Option<i32>) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn set_team_lead(
+        conn: &mut sqlx::PgConnection,
+        team_id: i32,
+        lead: Option<i32>,
+    ) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query!(
             "UPDATE rm_team SET lead_rm_id = $2 WHERE team_id = $1",
             team_id,
@@ -174,8 +186,12 @@ impl Db {
         Ok(())
     }
 
-    pub async fn set_rm_team(&self, rm_id: i32, team_id: Option<i32>) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn set_rm_team(
+        conn: &mut sqlx::PgConnection,
+        rm_id: i32,
+        team_id: Option<i32>,
+    ) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         // An RM who leaves a team stops leading it.
         sqlx::query!(
             "UPDATE rm_team SET lead_rm_id = NULL WHERE lead_rm_id = $1 AND team_id IS DISTINCT FROM $2",
@@ -197,11 +213,11 @@ impl Db {
 
     /// Assigns a client to an RM (recorded in the client's history). Returns the previous RM.
     pub async fn assign_client(
-        &self,
+        conn: &mut sqlx::PgConnection,
         client_id: i32,
         rm_id: Option<i32>,
     ) -> StoreResult<Option<i32>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let previous = sqlx::query_scalar!(
             "SELECT rm_id FROM dim_client WHERE client_id = $1 FOR UPDATE",
             client_id
@@ -233,7 +249,11 @@ impl Db {
         .await?)
     }
 
-    pub async fn set_branding(&self, b: &Branding, updated_by: i64) -> StoreResult<()> {
+    pub async fn set_branding(
+        conn: &mut sqlx::PgConnection,
+        b: &Branding,
+        updated_by: i64,
+    ) -> StoreResult<()> {
         sqlx::query!(
             "UPDATE firm_branding SET firm_name = $1, primary_colour = lower($2), accent_colour = lower($3), disclaimer = $4,
                     updated_by = $5, updated_at = now()",
@@ -243,19 +263,23 @@ impl Db {
             b.disclaimer.trim(),
             updated_by
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
 
-    pub async fn set_logo(&self, logo: Option<(&[u8], &str)>, updated_by: i64) -> StoreResult<()> {
+    pub async fn set_logo(
+        conn: &mut sqlx::PgConnection,
+        logo: Option<(&[u8], &str)>,
+        updated_by: i64,
+    ) -> StoreResult<()> {
         sqlx::query!(
             "UPDATE firm_branding SET logo = $1, logo_mime = $2, updated_by = $3, updated_at = now()",
             logo.map(|l| l.0),
             logo.map(|l| l.1),
             updated_by
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
@@ -284,13 +308,17 @@ impl Db {
         Ok(out)
     }
 
-    pub async fn set_mfa_required(&self, role: Role, required: bool) -> StoreResult<()> {
+    pub async fn set_mfa_required(
+        conn: &mut sqlx::PgConnection,
+        role: Role,
+        required: bool,
+    ) -> StoreResult<()> {
         sqlx::query!(
             "UPDATE role_policy SET mfa_required = $2, updated_at = now() WHERE role = $1",
             role.code(),
             required
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
@@ -298,7 +326,7 @@ impl Db {
     // ----- invitations and resets ---------------------------------------------------------------
 
     pub async fn create_invitation(
-        &self,
+        conn: &mut sqlx::PgConnection,
         user_id: i64,
         purpose: &str,
         token_hash: &str,
@@ -311,7 +339,7 @@ impl Db {
             purpose,
             expires_at
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
@@ -329,11 +357,11 @@ impl Db {
 
     /// Uses up an invitation and sets the password in one step; false if it was no longer valid.
     pub async fn accept_invitation(
-        &self,
+        conn: &mut sqlx::PgConnection,
         token_hash: &str,
         password_hash: &str,
     ) -> StoreResult<Option<i64>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let user = sqlx::query_scalar!(
             "UPDATE user_invitation SET used_at = now()
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id",

@@ -65,7 +65,7 @@ impl TryFrom<ClientRow> for ApiClientRecord {
 
 impl Db {
     pub async fn create_api_client(
-        &self,
+        conn: &mut sqlx::PgConnection,
         name: &str,
         role: Role,
         subject_user_id: Option<i64>,
@@ -83,7 +83,7 @@ impl Db {
             secret_hash,
             created_by
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await;
         match res {
             Ok(_) => Ok(client_id),
@@ -126,12 +126,15 @@ impl Db {
     }
 
     /// Revokes a client and, with it, every token it holds. True if it was active.
-    pub async fn revoke_api_client(&self, client_id: Uuid) -> StoreResult<bool> {
+    pub async fn revoke_api_client(
+        conn: &mut sqlx::PgConnection,
+        client_id: Uuid,
+    ) -> StoreResult<bool> {
         let res = sqlx::query!(
             "UPDATE api_client SET revoked_at = now() WHERE client_id = $1 AND revoked_at IS NULL",
             client_id
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(res.rows_affected() == 1)
     }

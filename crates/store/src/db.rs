@@ -89,6 +89,12 @@ impl Db {
         self.audit_key.as_ref()
     }
 
+    /// A transaction on the interactive pool: a use case makes its change and writes its audit
+    /// row ([`crate::audit::append`]) in it, so both commit or neither does.
+    pub async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// The interactive pool (time-limited; see [`INTERACTIVE_LIMITS`]).
     pub fn pool(&self) -> &PgPool {
         &self.pool

@@ -157,7 +157,7 @@ impl Db {
         row.map(UserRecord::try_from).transpose()
     }
 
-    pub async fn create_user(&self, new: &NewUser) -> StoreResult<i64> {
+    pub async fn create_user(conn: &mut sqlx::PgConnection, new: &NewUser) -> StoreResult<i64> {
         let result = sqlx::query_scalar!(
             "INSERT INTO app_user (email, display_name, role, rm_id, password_hash, password_changed_at, created_by)
              VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, $6)
@@ -169,7 +169,7 @@ impl Db {
             new.password_hash,
             new.created_by
         )
-        .fetch_one(self.pool())
+        .fetch_one(&mut *conn)
         .await;
         match result {
             Ok(id) => Ok(id),
@@ -189,7 +189,11 @@ impl Db {
     }
 
     /// Sets a new password hash; returns when it took effect (the cut-off for older sessions).
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> StoreResult<DateTime<Utc>> {
+    pub async fn set_password_hash(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        hash: &str,
+    ) -> StoreResult<DateTime<Utc>> {
         let changed_at = sqlx::query_scalar::<_, DateTime<Utc>>(
             "UPDATE app_user SET password_hash = $2, password_changed_at = clock_timestamp(),
                                  updated_at = now()
@@ -197,7 +201,7 @@ impl Db {
         )
         .bind(user_id)
         .bind(hash)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *conn)
         .await?;
         changed_at.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))
     }
@@ -280,13 +284,13 @@ impl Db {
 
     /// Admin unlock: clears every source's failures for a user's address. True if any source
     /// was locked out at the time.
-    pub async fn unlock_login(&self, email: &str) -> StoreResult<bool> {
+    pub async fn unlock_login(conn: &mut sqlx::PgConnection, email: &str) -> StoreResult<bool> {
         let was_locked = sqlx::query_scalar::<_, bool>(
             "WITH gone AS (DELETE FROM login_failure WHERE email = $1 RETURNING locked_until)
              SELECT coalesce(bool_or(locked_until > now()), false) FROM gone",
         )
         .bind(normalise_email(email))
-        .fetch_one(self.pool())
+        .fetch_one(&mut *conn)
         .await?;
         Ok(was_locked)
     }
@@ -296,12 +300,12 @@ impl Db {
     /// Turns on the second factor with its (encrypted) secret and replaces the recovery codes
     /// (stored hashed), in one step.
     pub async fn enable_totp(
-        &self,
+        conn: &mut sqlx::PgConnection,
         user_id: i64,
         sealed_secret: &[u8],
         recovery_code_hashes: &[String],
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query!(
             "UPDATE app_user SET totp_secret = $2, totp_enabled_at = now(), totp_last_step = NULL, updated_at = now()
              WHERE user_id = $1",
@@ -310,30 +314,18 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
-        self.replace_recovery_codes_in(&mut tx, user_id, recovery_code_hashes)
-            .await?;
+        Self::replace_recovery_codes(&mut tx, user_id, recovery_code_hashes).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Replaces a user's recovery codes (stored hashed) with `recovery_code_hashes`.
     pub async fn replace_recovery_codes(
-        &self,
+        conn: &mut sqlx::PgConnection,
         user_id: i64,
         recovery_code_hashes: &[String],
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        self.replace_recovery_codes_in(&mut tx, user_id, recovery_code_hashes)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn replace_recovery_codes_in(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        user_id: i64,
-        recovery_code_hashes: &[String],
-    ) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query!("DELETE FROM user_recovery_code WHERE user_id = $1", user_id)
             .execute(&mut *tx)
             .await?;
@@ -344,12 +336,13 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Admin "reset MFA": removes the second factor and the recovery codes.
-    pub async fn reset_totp(&self, user_id: i64) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn reset_totp(conn: &mut sqlx::PgConnection, user_id: i64) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query!(
             "UPDATE app_user SET totp_secret = NULL, totp_enabled_at = NULL, updated_at = now() WHERE user_id = $1",
             user_id

@@ -187,34 +187,39 @@ async fn create_logins(db: &Db, manifest: &DemoManifest) -> anyhow::Result<()> {
             continue;
         }
         let rm_id = rm_of(db, login).await?;
-        let user_id = db
-            .create_user(&NewUser {
+        // Each login is made whole (user, strategies, team lead) or not at all.
+        let mut tx = db.begin().await?;
+        let user_id = Db::create_user(
+            &mut tx,
+            &NewUser {
                 email: login.email.clone(),
                 display_name: login.display_name.clone(),
                 role: login.role,
                 rm_id,
                 password_hash: Some(hash.clone()),
                 created_by: None,
-            })
-            .await?;
+            },
+        )
+        .await?;
         if login.role == Role::Pm && !login.strategy_codes.is_empty() {
             let ids: Vec<i32> =
                 sqlx::query_scalar("SELECT strategy_id FROM dim_strategy WHERE code = ANY($1)")
                     .bind(&login.strategy_codes)
-                    .fetch_all(db.pool())
+                    .fetch_all(&mut *tx)
                     .await?;
-            db.set_user_strategies(user_id, &ids).await?;
+            Db::set_user_strategies(&mut tx, user_id, &ids).await?;
         }
         if let (true, Some(rm), Some(team)) = (login.leads_team, rm_id, &login.team) {
             let team_id: Option<i32> =
                 sqlx::query_scalar("SELECT team_id FROM rm_team WHERE name = $1")
                     .bind(team)
-                    .fetch_optional(db.pool())
+                    .fetch_optional(&mut *tx)
                     .await?;
             if let Some(team_id) = team_id {
-                db.set_team_lead(team_id, Some(rm)).await?;
+                Db::set_team_lead(&mut tx, team_id, Some(rm)).await?;
             }
         }
+        tx.commit().await?;
     }
     Ok(())
 }

@@ -25,33 +25,42 @@ pub async fn add(
     if !email.contains('@') {
         anyhow::bail!("{email:?} is not an e-mail address");
     }
-    let user_id = db
-        .create_user(&NewUser {
+    // The user, their invitation and the record of both commit together.
+    let mut tx = db.begin().await?;
+    let user_id = Db::create_user(
+        &mut tx,
+        &NewUser {
             email: email.clone(),
             display_name: name,
             role,
             rm_id: None,
             password_hash: None,
             created_by: None,
-        })
-        .await?;
+        },
+    )
+    .await?;
     let token = pms_auth::tokens::new_token();
-    db.create_invitation(
+    Db::create_invitation(
+        &mut tx,
         user_id,
         "invite",
         &pms_auth::tokens::hash_token(&token),
         Utc::now() + Duration::days(INVITATION_DAYS),
     )
     .await?;
-    db.audit(&pms_store::audit::AuditEvent {
-        actor: "system (pms-hub user add)".into(),
-        action: "admin.user_created".into(),
-        object_type: Some("user".into()),
-        object_id: Some(user_id.to_string()),
-        details: json!({ "email": email, "role": role.code() }),
-        ..Default::default()
-    })
+    db.audit_in(
+        &mut tx,
+        &pms_store::audit::AuditEvent {
+            actor: "system (pms-hub user add)".into(),
+            action: "admin.user_created".into(),
+            object_type: Some("user".into()),
+            object_id: Some(user_id.to_string()),
+            details: json!({ "email": email, "role": role.code() }),
+            ..Default::default()
+        },
+    )
     .await?;
+    tx.commit().await?;
     let base = config
         .public_origin
         .clone()

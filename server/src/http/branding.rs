@@ -16,7 +16,7 @@ use pms_auth::{AuthVia, Principal};
 use pms_domain::identity::Capability;
 use serde_json::json;
 
-use super::api::{audit, Origin};
+use super::api::{audit_in, Origin};
 use super::error::ApiError;
 use super::AppState;
 
@@ -272,11 +272,8 @@ pub async fn upload_logo(
         }
         let (bytes, file_name) = upload.ok_or(Refused::Missing)?;
         let mime = sniff_image(&bytes).ok_or(Refused::BadType)?;
-        state.db.set_logo(Some((&bytes, mime)), user_id).await.map_err(Refused::Store)?;
         let details = json!({ "action": "uploaded", "type": mime, "bytes": bytes.len(), "file_name": file_name });
-        audit(&state, Some(&principal), &origin, "admin.branding_logo", Some(("branding", "logo".into())), details)
-            .await
-            .map_err(|e| Refused::Malformed(format!("{e:?}")))?;
+        change_logo(&state, &principal, user_id, &origin, Some((&bytes, mime)), details).await?;
         Ok(json!({ "has_logo": true, "type": mime, "bytes": bytes.len() }))
     }
     .await;
@@ -307,23 +304,46 @@ async fn remove_it(
 ) -> Result<serde_json::Value, Refused> {
     let had = state.db.logo().await.map_err(Refused::Store)?.is_some();
     if had {
-        state
-            .db
-            .set_logo(None, user_id)
-            .await
-            .map_err(Refused::Store)?;
-        audit(
+        change_logo(
             state,
-            Some(principal),
+            principal,
+            user_id,
             origin,
-            "admin.branding_logo",
-            Some(("branding", "logo".into())),
+            None,
             json!({ "action": "removed" }),
         )
-        .await
-        .map_err(|e| Refused::Malformed(format!("{e:?}")))?;
+        .await?;
     }
     Ok(json!({ "has_logo": false }))
+}
+
+/// Sets (or with `None` removes) the logo and records it, in one transaction.
+async fn change_logo(
+    state: &AppState,
+    principal: &Principal,
+    user_id: i64,
+    origin: &Origin,
+    logo: Option<(&[u8], &str)>,
+    details: serde_json::Value,
+) -> Result<(), Refused> {
+    let mut tx = state.db.begin().await.map_err(Refused::Store)?;
+    pms_store::Db::set_logo(&mut tx, logo, user_id)
+        .await
+        .map_err(Refused::Store)?;
+    audit_in(
+        state,
+        &mut tx,
+        Some(principal),
+        origin,
+        "admin.branding_logo",
+        Some(("branding", "logo".into())),
+        details,
+    )
+    .await
+    .map_err(|e| Refused::Malformed(format!("{e:?}")))?;
+    tx.commit()
+        .await
+        .map_err(|e| Refused::Store(pms_store::StoreError::from(e)))
 }
 
 #[cfg(test)]

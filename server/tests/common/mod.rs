@@ -26,16 +26,33 @@ pub async fn add_user_with_password(
     let hash = pms_auth::password::hash(password.into())
         .await
         .expect("hash");
-    db.create_user(&pms_store::identity::NewUser {
-        email: email.into(),
-        display_name: "Test User".into(),
-        role,
-        rm_id: None,
-        password_hash: Some(hash),
-        created_by: None,
-    })
+    let mut conn = db.pool().acquire().await.expect("connection");
+    Db::create_user(
+        &mut conn,
+        &pms_store::identity::NewUser {
+            email: email.into(),
+            display_name: "Test User".into(),
+            role,
+            rm_id: None,
+            password_hash: Some(hash),
+            created_by: None,
+        },
+    )
     .await
     .expect("user created")
+}
+
+/// Registers an API client (as Administration → API does).
+pub async fn api_client(
+    db: &Db,
+    name: &str,
+    role: pms_domain::identity::Role,
+    subject_user_id: Option<i64>,
+) -> pms_auth::api_token::NewClient {
+    let mut conn = db.pool().acquire().await.expect("connection");
+    pms_auth::api_token::create_client(&mut conn, name, role, subject_user_id, None)
+        .await
+        .expect("API client")
 }
 
 pub const DEMO_PASSWORD: &str = pms_server::commands::demo::DEMO_PASSWORD;

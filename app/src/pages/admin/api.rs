@@ -102,7 +102,7 @@ pub async fn create_api_client(
     subject_user_id: Option<String>,
 ) -> Result<NewApiClient, ServerFnError> {
     use super::server::{admin, invalid, optional_id, origin, parse_role, store};
-    use crate::ssr::{app_context, audit, internal};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal};
     let cx = app_context()?;
     let (me, me_id) = admin(Capability::ManageApiTokens)?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -134,20 +134,23 @@ pub async fn create_api_client(
     } else {
         None
     };
-    let created = pms_auth::api_token::create_client(&cx.db, &name, role, subject, Some(me_id))
+    let mut tx = begin(&cx).await?;
+    let created = pms_auth::api_token::create_client(&mut tx, &name, role, subject, Some(me_id))
         .await
         .map_err(|e| match e {
             pms_auth::AuthError::Store(s) => store(s),
             other => internal(other),
         })?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.api_client_created",
         Some(("api_client", created.client_id.to_string())),
         serde_json::json!({ "name": name, "role": role.code(), "subject_user_id": subject }),
     )
     .await?;
+    commit(tx).await?;
     Ok(NewApiClient {
         name,
         client_id: created.client_id.to_string(),
@@ -159,7 +162,7 @@ pub async fn create_api_client(
 #[server(endpoint = "admin/api/revoke")]
 pub async fn revoke_api_client(client_id: String) -> Result<String, ServerFnError> {
     use super::server::{admin, store};
-    use crate::ssr::{app_context, audit, not_found};
+    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageApiTokens)?;
     let id: uuid::Uuid = client_id
@@ -172,17 +175,23 @@ pub async fn revoke_api_client(client_id: String) -> Result<String, ServerFnErro
         .await
         .map_err(store)?
         .ok_or_else(|| not_found("API client"))?;
-    if !cx.db.revoke_api_client(id).await.map_err(store)? {
+    let mut tx = begin(&cx).await?;
+    if !pms_store::Db::revoke_api_client(&mut tx, id)
+        .await
+        .map_err(store)?
+    {
         return Ok(format!("{} was already revoked.", client.name));
     }
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.api_client_revoked",
         Some(("api_client", id.to_string())),
         serde_json::json!({ "name": client.name }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "{} revoked: its tokens stop working at their next request.",
         client.name

@@ -70,7 +70,7 @@ pub async fn assign_client_rm(
     rm_id: Option<String>,
 ) -> Result<String, ServerFnError> {
     use super::server::{admin, change, optional_id, store};
-    use crate::ssr::{app_context, audit, internal, not_found};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal, not_found};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let rm: Option<i32> = optional_id(rm_id.as_deref())?;
@@ -96,13 +96,13 @@ pub async fn assign_client_rm(
     if client.rm_id == rm {
         return Ok("Nothing to change.".into());
     }
-    cx.db.assign_client(client_id, rm).await.map_err(store)?;
-    // The per-RM totals (RM-wise distribution, leads' dashboards) follow the assignment.
-    pms_ingest::aggregate::refresh_totals(cx.db.bulk_pool())
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::assign_client(&mut tx, client_id, rm)
         .await
-        .map_err(internal)?;
-    audit(
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.client_assigned",
         Some(("client", client_id.to_string())),
@@ -113,6 +113,12 @@ pub async fn assign_client_rm(
         }),
     )
     .await?;
+    commit(tx).await?;
+    // The per-RM totals (RM-wise distribution, leads' dashboards) follow the assignment once
+    // it is committed.
+    pms_ingest::aggregate::refresh_totals(cx.db.bulk_pool())
+        .await
+        .map_err(internal)?;
     Ok(match rm_name {
         Some(n) => format!("{} is now looked after by {n}.", client.name),
         None => format!("{} has no RM now.", client.name),

@@ -25,7 +25,7 @@ pub async fn save_branding(
     disclaimer: String,
 ) -> Result<Branding, ServerFnError> {
     use super::server::{admin, change, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, me_id) = admin(Capability::ManageBranding)?;
     let before = cx.db.branding().await.map_err(store)?;
@@ -68,15 +68,20 @@ pub async fn save_branding(
     if changes.is_empty() {
         return Ok(before);
     }
-    cx.db.set_branding(&wanted, me_id).await.map_err(store)?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::set_branding(&mut tx, &wanted, me_id)
+        .await
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.branding_updated",
         Some(("branding", "firm".into())),
         serde_json::Value::Object(changes),
     )
     .await?;
+    commit(tx).await?;
     cx.db.branding().await.map_err(store)
 }
 

@@ -46,7 +46,7 @@ pub async fn get_role_policies() -> Result<Vec<PolicyRow>, ServerFnError> {
 #[server(endpoint = "admin/security/mfa")]
 pub async fn set_role_mfa(role: String, required: bool) -> Result<String, ServerFnError> {
     use super::server::{admin, parse_role, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let role: Role = parse_role(&role)?;
@@ -54,18 +54,20 @@ pub async fn set_role_mfa(role: String, required: bool) -> Result<String, Server
     if before == required {
         return Ok("Nothing to change.".into());
     }
-    cx.db
-        .set_mfa_required(role, required)
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::set_mfa_required(&mut tx, role, required)
         .await
         .map_err(store)?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.role_policy_changed",
         Some(("role", role.code().into())),
         serde_json::json!({ "mfa_required": { "from": before, "to": required } }),
     )
     .await?;
+    commit(tx).await?;
     Ok(if required {
         format!(
             "Two-factor authentication is now required for {}s: those without it set it up at their next sign-in.",

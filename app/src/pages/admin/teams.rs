@@ -29,22 +29,27 @@ pub async fn get_teams_data() -> Result<TeamsData, ServerFnError> {
 #[server(endpoint = "admin/teams/create")]
 pub async fn create_team(name: String) -> Result<String, ServerFnError> {
     use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 80 {
         return Err(invalid("Enter the team's name (at most 80 characters)."));
     }
-    let team_id = cx.db.create_team(&name).await.map_err(store)?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    let team_id = pms_store::Db::create_team(&mut tx, &name)
+        .await
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.team_created",
         Some(("team", team_id.to_string())),
         serde_json::json!({ "name": name }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "Team {name} created. Choose its lead and move RMs into it below."
     ))
@@ -56,7 +61,7 @@ pub async fn set_team_lead(
     lead_rm_id: Option<String>,
 ) -> Result<String, ServerFnError> {
     use super::server::{admin, change, invalid, optional_id, store};
-    use crate::ssr::{app_context, audit, not_found};
+    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let lead: Option<i32> = optional_id(lead_rm_id.as_deref())?;
@@ -88,9 +93,13 @@ pub async fn set_team_lead(
     if team.lead_rm_id == lead {
         return Ok("Nothing to change.".into());
     }
-    cx.db.set_team_lead(team_id, lead).await.map_err(store)?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::set_team_lead(&mut tx, team_id, lead)
+        .await
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.team_lead_changed",
         Some(("team", team_id.to_string())),
@@ -101,6 +110,7 @@ pub async fn set_team_lead(
         }),
     )
     .await?;
+    commit(tx).await?;
     Ok(match lead_name {
         Some(n) => format!("{n} now leads {} (and sees the team's clients).", team.name),
         None => format!("{} has no lead now.", team.name),
@@ -110,7 +120,7 @@ pub async fn set_team_lead(
 #[server(endpoint = "admin/teams/move-rm")]
 pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, ServerFnError> {
     use super::server::{admin, change, optional_id, store};
-    use crate::ssr::{app_context, audit, not_found};
+    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let team: Option<i32> = optional_id(team_id.as_deref())?;
@@ -140,9 +150,13 @@ pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, Serv
     let was_lead = teams
         .iter()
         .any(|t| t.lead_rm_id == Some(rm_id) && Some(t.team_id) != team);
-    cx.db.set_rm_team(rm_id, team).await.map_err(store)?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::set_rm_team(&mut tx, rm_id, team)
+        .await
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.rm_team_changed",
         Some(("rm", rm_id.to_string())),
@@ -154,6 +168,7 @@ pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, Serv
         }),
     )
     .await?;
+    commit(tx).await?;
     let mut message = match team_name {
         Some(t) => format!("{} moved to {t}.", rm.name),
         None => format!("{} is in no team now.", rm.name),

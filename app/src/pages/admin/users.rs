@@ -116,19 +116,20 @@ async fn check_assignment(
 #[cfg(feature = "ssr")]
 async fn issue_link(
     cx: &crate::ssr::AppContext,
+    tx: &mut sqlx::PgConnection,
     user_id: i64,
     purpose: &str,
 ) -> Result<String, ServerFnError> {
     let token = pms_auth::tokens::new_token();
-    cx.db
-        .create_invitation(
-            user_id,
-            purpose,
-            &pms_auth::tokens::hash_token(&token),
-            chrono::Utc::now() + chrono::Duration::days(LINK_DAYS),
-        )
-        .await
-        .map_err(super::server::store)?;
+    pms_store::Db::create_invitation(
+        tx,
+        user_id,
+        purpose,
+        &pms_auth::tokens::hash_token(&token),
+        chrono::Utc::now() + chrono::Duration::days(LINK_DAYS),
+    )
+    .await
+    .map_err(super::server::store)?;
     Ok(format!("{}/invite/{token}", super::server::origin(cx)))
 }
 
@@ -191,7 +192,7 @@ pub async fn invite_user(
     strategy_ids: Option<Vec<i32>>,
 ) -> Result<IssuedLink, ServerFnError> {
     use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, me_id) = admin(Capability::ManageUsers)?;
     let email = checked_email(&email)?;
@@ -202,27 +203,29 @@ pub async fn invite_user(
             "A user with e-mail {email} already exists: open them in the list to edit."
         )));
     }
-    let user_id = cx
-        .db
-        .create_user(&pms_store::identity::NewUser {
+    let mut tx = begin(&cx).await?;
+    let user_id = pms_store::Db::create_user(
+        &mut tx,
+        &pms_store::identity::NewUser {
             email: email.clone(),
             display_name: name.clone(),
             role: a.role,
             rm_id: a.rm_id,
             password_hash: None,
             created_by: Some(me_id),
-        })
-        .await
-        .map_err(store)?;
+        },
+    )
+    .await
+    .map_err(store)?;
     if a.role == Role::Pm {
-        cx.db
-            .set_user_strategies(user_id, &a.strategies)
+        pms_store::Db::set_user_strategies(&mut tx, user_id, &a.strategies)
             .await
             .map_err(store)?;
     }
-    let url = issue_link(&cx, user_id, "invite").await?;
-    audit(
+    let url = issue_link(&cx, &mut tx, user_id, "invite").await?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.user_invited",
         Some(("user", user_id.to_string())),
@@ -236,6 +239,7 @@ pub async fn invite_user(
         }),
     )
     .await?;
+    commit(tx).await?;
     Ok(IssuedLink {
         email,
         url,
@@ -252,7 +256,7 @@ pub async fn save_user(
     strategy_ids: Option<Vec<i32>>,
 ) -> Result<String, ServerFnError> {
     use super::server::{admin, change, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, me_id) = admin(Capability::ManageUsers)?;
     let before = listed_user(&cx, user_id).await?;
@@ -276,22 +280,23 @@ pub async fn save_user(
     if changes.is_empty() {
         return Ok("Nothing to change.".into());
     }
-    cx.db
-        .update_user(user_id, &name, a.role, a.rm_id)
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::update_user(&mut tx, user_id, &name, a.role, a.rm_id)
         .await
         .map_err(store)?;
-    cx.db
-        .set_user_strategies(user_id, &a.strategies)
+    pms_store::Db::set_user_strategies(&mut tx, user_id, &a.strategies)
         .await
         .map_err(store)?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.user_updated",
         Some(("user", user_id.to_string())),
         serde_json::json!({ "email": before.email, "changes": changes }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "Saved. {name} has the {} role from their next request.",
         a.role.label()
@@ -301,7 +306,7 @@ pub async fn save_user(
 #[server(endpoint = "admin/users/active")]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, ServerFnError> {
     use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, me_id) = admin(Capability::ManageUsers)?;
     if user_id == me_id && !active {
@@ -317,12 +322,13 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, Serve
             if active { "active" } else { "deactivated" }
         ));
     }
-    cx.db
-        .set_user_active(user_id, active)
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::set_user_active(&mut tx, user_id, active)
         .await
         .map_err(store)?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         if active {
             "admin.user_reactivated"
@@ -333,6 +339,7 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, Serve
         serde_json::json!({ "email": user.email }),
     )
     .await?;
+    commit(tx).await?;
     Ok(if active {
         format!("Reactivated: {} can sign in again.", user.display_name)
     } else {
@@ -346,7 +353,7 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, Serve
 #[server(endpoint = "admin/users/reset-mfa")]
 pub async fn reset_user_mfa(user_id: i64) -> Result<String, ServerFnError> {
     use super::server::{admin, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let user = listed_user(&cx, user_id).await?;
@@ -356,15 +363,20 @@ pub async fn reset_user_mfa(user_id: i64) -> Result<String, ServerFnError> {
             user.display_name
         ));
     }
-    cx.db.reset_totp(user_id).await.map_err(store)?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    pms_store::Db::reset_totp(&mut tx, user_id)
+        .await
+        .map_err(store)?;
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.user_mfa_reset",
         Some(("user", user_id.to_string())),
         serde_json::json!({ "email": user.email }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "Two-factor authentication reset: {} signs in with their password and sets it up again.",
         user.display_name
@@ -374,21 +386,27 @@ pub async fn reset_user_mfa(user_id: i64) -> Result<String, ServerFnError> {
 #[server(endpoint = "admin/users/unlock")]
 pub async fn unlock_user(user_id: i64) -> Result<String, ServerFnError> {
     use super::server::{admin, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let user = listed_user(&cx, user_id).await?;
-    if !cx.db.unlock_login(&user.email).await.map_err(store)? {
+    let mut tx = begin(&cx).await?;
+    if !pms_store::Db::unlock_login(&mut tx, &user.email)
+        .await
+        .map_err(store)?
+    {
         return Ok(format!("{} was not locked.", user.display_name));
     }
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.user_unlocked",
         Some(("user", user_id.to_string())),
         serde_json::json!({ "email": user.email }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "Unlocked: {} can sign in again.",
         user.display_name
@@ -398,7 +416,7 @@ pub async fn unlock_user(user_id: i64) -> Result<String, ServerFnError> {
 #[server(endpoint = "admin/users/reset-link")]
 pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, ServerFnError> {
     use super::server::{admin, invalid};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
     let user = listed_user(&cx, user_id).await?;
@@ -407,9 +425,17 @@ pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, ServerFnError>
     }
     // Someone who never chose a password gets a fresh invitation rather than a "reset".
     let reset = user.password_set;
-    let url = issue_link(&cx, user_id, if reset { "reset" } else { "invite" }).await?;
-    audit(
+    let mut tx = begin(&cx).await?;
+    let url = issue_link(
         &cx,
+        &mut tx,
+        user_id,
+        if reset { "reset" } else { "invite" },
+    )
+    .await?;
+    audit_in(
+        &cx,
+        &mut tx,
         Some(&me),
         if reset {
             "admin.user_reset_link_issued"
@@ -420,6 +446,7 @@ pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, ServerFnError>
         serde_json::json!({ "email": user.email, "link_valid_days": LINK_DAYS }),
     )
     .await?;
+    commit(tx).await?;
     Ok(IssuedLink {
         email: user.email,
         url,

@@ -83,16 +83,15 @@ impl FromRequestParts<AppState> for Origin {
     }
 }
 
-/// Records an API action in the audit trail.
-pub async fn audit(
-    state: &AppState,
+/// The audit event for an API or upload action.
+fn audit_event(
     principal: Option<&Principal>,
     origin: &Origin,
     action: &str,
     object: Option<(&str, String)>,
     details: serde_json::Value,
-) -> Result<(), ApiError> {
-    let event = AuditEvent {
+) -> AuditEvent {
+    AuditEvent {
         actor_user_id: principal.and_then(Principal::actor_user_id),
         actor: principal
             .map(Principal::actor)
@@ -103,10 +102,41 @@ pub async fn audit(
         object_type: object.as_ref().map(|o| o.0.to_owned()),
         object_id: object.map(|o| o.1),
         details,
-    };
+    }
+}
+
+/// Records an API action that changes nothing (a read, an export, a refusal).
+pub async fn audit(
+    state: &AppState,
+    principal: Option<&Principal>,
+    origin: &Origin,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    let event = audit_event(principal, origin, action, object, details);
     state
         .db
         .audit(&event)
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from)
+}
+
+/// Records a change inside the transaction that makes it (both commit or neither does).
+pub async fn audit_in(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    principal: Option<&Principal>,
+    origin: &Origin,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    let event = audit_event(principal, origin, action, object, details);
+    state
+        .db
+        .audit_in(tx, &event)
         .await
         .map(|_| ())
         .map_err(ApiError::from)
