@@ -49,6 +49,9 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     /// Token requests per minute per API client id, and per client address.
     pub token_rate_per_minute: u32,
+    /// The longest a page, server function or API request may take (`PMS_REQUEST_TIMEOUT_SECONDS`);
+    /// uploads are exempt.
+    pub request_timeout: Duration,
     /// Drop folder watched for report files (default `data_dir/inbox`); "off" disables.
     pub drop_dir: Option<PathBuf>,
     /// Cron expression (UTC) for the Salesforce sync, e.g. `0 30 20 * * *` (02:00 IST).
@@ -148,6 +151,14 @@ impl Config {
                 var("PMS_LOGIN_RATE_PER_MINUTE"),
                 "10",
             )?,
+            request_timeout: Duration::from_secs(
+                parse::<u64>(
+                    "PMS_REQUEST_TIMEOUT_SECONDS",
+                    var("PMS_REQUEST_TIMEOUT_SECONDS"),
+                    "45",
+                )?
+                .max(1),
+            ),
             token_rate_per_minute: parse(
                 "PMS_TOKEN_RATE_PER_MINUTE",
                 var("PMS_TOKEN_RATE_PER_MINUTE"),

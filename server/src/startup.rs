@@ -77,6 +77,7 @@ impl Application {
                 trusted_proxies: config.trusted_proxies.clone(),
                 public_origin: config.public_origin.clone(),
                 secure_cookies: !config.insecure_cookies,
+                request_timeout: config.request_timeout,
             }),
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,

@@ -127,7 +127,8 @@ async fn api_tokens_survive_key_rotation_until_the_old_key_is_retired(pool: PgPo
         async move { http.get(url).bearer_auth(t).send().await.unwrap().status() }
     };
     assert_eq!(me(first.clone()).await, StatusCode::OK);
-    let new_kid = pms_auth::api_token::rotate_signing_key(&app.db)
+    let mut conn = app.db.pool().acquire().await.unwrap();
+    let new_kid = pms_auth::api_token::rotate_signing_key(&mut conn)
         .await
         .unwrap();
     let second = token(api.secret.clone()).await.expect("token");
@@ -136,7 +137,9 @@ async fn api_tokens_survive_key_rotation_until_the_old_key_is_retired(pool: PgPo
         StatusCode::OK,
         "tokens signed by the previous key still verify"
     );
-    app.db.retire_signing_keys_except(&new_kid).await.unwrap();
+    pms_store::Db::retire_signing_keys_except(&mut conn, &new_kid)
+        .await
+        .unwrap();
     assert_eq!(
         me(first).await,
         StatusCode::UNAUTHORIZED,

@@ -480,3 +480,52 @@ async fn a_reader_gets_data_is_being_loaded_while_a_load_holds_the_table(pool: P
         StatusCode::OK
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_request_that_waits_too_long_is_answered_408(pool: PgPool) {
+    let app = TestApp::start_configured(pool.clone(), true, |c| {
+        c.request_timeout = Duration::from_secs(1)
+    })
+    .await;
+    let portfolio: i64 = sqlx::query_scalar("SELECT min(portfolio_id)::bigint FROM dim_portfolio")
+        .fetch_one(&pool)
+        .await
+        .expect("a portfolio");
+    let admin = app
+        .login("shivakumar.shetty@sahyadricapital.example", DEMO_PASSWORD)
+        .await;
+    let mut blocker = pool.begin().await.expect("tx");
+    sqlx::query("LOCK TABLE fact_valuation IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .expect("lock");
+    let started = std::time::Instant::now();
+    let r = admin
+        .get(app.url(&format!("/api/v1/portfolios/{portfolio}/valuations")))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    blocker.rollback().await.expect("rollback");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refusal_the_user_can_act_on_is_a_4xx_and_only_our_faults_are_500(pool: PgPool) {
+    let app = TestApp::start(pool, false).await;
+    add_user(&app.db, "pm@firm.example", Role::Pm).await;
+    let wrong = sign_in(&app, "pm@firm.example", "not-the-password", "/", None).await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert!(wrong
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("not correct"));
+    let pm = app.login("pm@firm.example", DEMO_PASSWORD).await;
+    let nothing_to_replace = pm
+        .post(app.url("/api/account/recovery-codes"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(nothing_to_replace.status(), StatusCode::BAD_REQUEST);
+}

@@ -33,6 +33,33 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// A completed sign-in: the user's last sign-in time, this source's failures cleared, and the
+/// `auth.login` record, in one transaction.
+#[cfg(feature = "ssr")]
+async fn record_login(
+    cx: &crate::ssr::AppContext,
+    user: &pms_store::identity::UserRecord,
+    principal: &pms_auth::Principal,
+    source: &str,
+    second_factor: bool,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::{audit_in, begin, commit, internal};
+    let mut tx = begin(cx).await?;
+    pms_store::Db::record_login(&mut tx, user.user_id, &user.email, source)
+        .await
+        .map_err(internal)?;
+    audit_in(
+        cx,
+        &mut tx,
+        Some(principal),
+        "auth.login",
+        None,
+        serde_json::json!({ "second_factor": second_factor }),
+    )
+    .await?;
+    commit(tx).await
+}
+
 /// Checks the password; on success continues to `next` (or the second-factor step).
 #[server(endpoint = "auth/login")]
 pub async fn login(
@@ -107,18 +134,7 @@ pub async fn login(
         )
         .await?;
     } else {
-        cx.db
-            .record_login(user.user_id, &user.email, &source)
-            .await
-            .map_err(internal)?;
-        audit(
-            &cx,
-            Some(&principal),
-            "auth.login",
-            None,
-            serde_json::json!({ "second_factor": false }),
-        )
-        .await?;
+        record_login(&cx, &user, &principal, &source, false).await?;
     }
     leptos_axum::redirect(&target);
     Ok(())
@@ -196,18 +212,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
     )
     .await
     .map_err(internal)?;
-    cx.db
-        .record_login(user.user_id, &user.email, &source)
-        .await
-        .map_err(internal)?;
-    audit(
-        &cx,
-        Some(&principal),
-        "auth.login",
-        None,
-        serde_json::json!({ "second_factor": true }),
-    )
-    .await?;
+    record_login(&cx, &user, &principal, &source, true).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }

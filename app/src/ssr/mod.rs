@@ -34,6 +34,8 @@ pub struct SecuritySettings {
     pub public_origin: Option<String>,
     /// Mark the session cookie `Secure` (the default; plain-HTTP development opts out).
     pub secure_cookies: bool,
+    /// The longest an interactive request may take before it is answered 408.
+    pub request_timeout: std::time::Duration,
 }
 
 /// Where uploads and the drop folder live, and how reports are read.
@@ -210,12 +212,15 @@ pub async fn commit(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<()
     tx.commit().await.map_err(internal)
 }
 
+/// What the user is told when the fault is ours (the details are in the log).
+pub const INTERNAL_MESSAGE: &str = "The server could not complete the request; it has been logged.";
+
 /// Logs a failure in full and returns a short message for the user; internal details never
 /// leave the server.
 pub fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %err, "server function failed");
     set_status(StatusCode::INTERNAL_SERVER_ERROR);
-    ServerFnError::new("The server could not complete the request; it has been logged.")
+    ServerFnError::new(INTERNAL_MESSAGE)
 }
 
 /// "data is being loaded" → "Data is being loaded." for a message shown on its own.

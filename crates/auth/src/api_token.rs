@@ -87,11 +87,11 @@ pub async fn create_client(
 
 /// Creates a new signing key and makes it current. Older keys keep verifying the tokens they
 /// signed (at most [`MAX_TTL`] old) until retired.
-pub async fn rotate_signing_key(db: &Db) -> Result<String, AuthError> {
+pub async fn rotate_signing_key(conn: &mut sqlx::PgConnection) -> Result<String, AuthError> {
     let mut salt = [0u8; 32];
     rand::rng().fill_bytes(&mut salt);
     let kid = format!("k{}", Utc::now().format("%Y%m%d%H%M%S%3f"));
-    db.add_signing_key(&kid, &salt).await?;
+    Db::add_signing_key(conn, &kid, &salt).await?;
     Ok(kid)
 }
 
@@ -120,7 +120,13 @@ pub async fn issue(
     let signing = match db.current_signing_key().await? {
         Some(k) => k,
         None => {
-            let kid = rotate_signing_key(db).await?;
+            // The first token ever issued makes the first key.
+            let mut conn = db
+                .pool()
+                .acquire()
+                .await
+                .map_err(pms_store::StoreError::from)?;
+            let kid = rotate_signing_key(&mut conn).await?;
             db.signing_key(&kid)
                 .await?
                 .ok_or_else(|| AuthError::InvalidToken("signing key vanished".into()))?

@@ -212,24 +212,31 @@ impl Db {
             .await?)
     }
 
-    pub async fn add_signing_key(&self, kid: &str, salt: &[u8]) -> StoreResult<()> {
+    pub async fn add_signing_key(
+        conn: &mut sqlx::PgConnection,
+        kid: &str,
+        salt: &[u8],
+    ) -> StoreResult<()> {
         sqlx::query!(
             "INSERT INTO api_signing_key (kid, salt) VALUES ($1, $2)",
             kid,
             salt
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
 
     /// Retires every key but `keep`: tokens they signed stop verifying at once.
-    pub async fn retire_signing_keys_except(&self, keep: &str) -> StoreResult<u64> {
+    pub async fn retire_signing_keys_except(
+        conn: &mut sqlx::PgConnection,
+        keep: &str,
+    ) -> StoreResult<u64> {
         let res = sqlx::query!(
             "UPDATE api_signing_key SET retired_at = now() WHERE kid <> $1 AND retired_at IS NULL",
             keep
         )
-        .execute(self.pool())
+        .execute(&mut *conn)
         .await?;
         Ok(res.rows_affected())
     }

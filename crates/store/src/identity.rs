@@ -208,8 +208,13 @@ impl Db {
 
     /// A successful sign-in: clears the failures counted against this address from `source`
     /// (other sources' counters stand: the right password from here says nothing about them).
-    pub async fn record_login(&self, user_id: i64, email: &str, source: &str) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+    pub async fn record_login(
+        conn: &mut sqlx::PgConnection,
+        user_id: i64,
+        email: &str,
+        source: &str,
+    ) -> StoreResult<()> {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query("UPDATE app_user SET last_login_at = now() WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)

@@ -27,10 +27,6 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// The longest an interactive request may take (queries are limited to 30 s on their own; this
-/// also bounds a request waiting for a database connection).
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
-
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -99,7 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::server_fn_status))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            state.security.request_timeout,
         ));
 
     interactive

@@ -114,9 +114,12 @@ fn same_origin(origin: &str, host: &str, public_origin: Option<&str>) -> bool {
     })
 }
 
-/// A server function whose arguments cannot be read (missing, wrongly typed, garbled) is the
-/// caller's mistake: 400, not the 500 the server-function runtime answers for every error it
-/// raises itself. Errors the functions return keep the status they set.
+/// Server-function errors carry the status their kind says. The runtime answers 500 for every
+/// error unless the function set another status; but a 500 is only ever ours
+/// ([`pms_app::ssr::internal`], with its fixed message). So: arguments that cannot be read
+/// (missing, wrongly typed, garbled) are 400, and any other refusal a function returned without
+/// a status (a wrong password, "nothing to reset", a rule the input breaks) is a 400 with its
+/// message; statuses a function set (401, 403, 404, 422, 429, 503) are kept.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
@@ -130,9 +133,13 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
         return Response::from_parts(parts, axum::body::Body::empty());
     };
-    let callers_fault = ["Args|", "Deserialization|", "MissingArg|"]
+    let unreadable = ["Args|", "Deserialization|", "MissingArg|"]
         .iter()
         .any(|kind| bytes.starts_with(kind.as_bytes()));
+    let refusal = bytes
+        .strip_prefix(b"ServerError|")
+        .is_some_and(|message| message != pms_app::ssr::INTERNAL_MESSAGE.as_bytes());
+    let callers_fault = unreadable || refusal;
     if callers_fault {
         parts.status = axum::http::StatusCode::BAD_REQUEST;
     }

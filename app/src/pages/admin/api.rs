@@ -201,20 +201,23 @@ pub async fn revoke_api_client(client_id: String) -> Result<String, ServerFnErro
 #[server(endpoint = "admin/api/rotate-key")]
 pub async fn rotate_signing_key() -> Result<String, ServerFnError> {
     use super::server::admin;
-    use crate::ssr::{app_context, audit, internal};
+    use crate::ssr::{app_context, audit_in, begin, commit, internal};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageApiTokens)?;
-    let kid = pms_auth::api_token::rotate_signing_key(&cx.db)
+    let mut tx = begin(&cx).await?;
+    let kid = pms_auth::api_token::rotate_signing_key(&mut tx)
         .await
         .map_err(internal)?;
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.signing_key_rotated",
         Some(("signing_key", kid.clone())),
         serde_json::json!({ "kid": kid }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "New signing key {kid}: new tokens are signed with it; tokens signed before keep working until they expire or you retire the older keys."
     ))
@@ -223,7 +226,7 @@ pub async fn rotate_signing_key() -> Result<String, ServerFnError> {
 #[server(endpoint = "admin/api/retire-keys")]
 pub async fn retire_signing_keys() -> Result<String, ServerFnError> {
     use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit};
+    use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
     let (me, _) = admin(Capability::ManageApiTokens)?;
     let current = cx
@@ -234,22 +237,23 @@ pub async fn retire_signing_keys() -> Result<String, ServerFnError> {
         .ok_or_else(|| {
             invalid("There is no signing key yet: one is made when the first token is issued.")
         })?;
-    let retired = cx
-        .db
-        .retire_signing_keys_except(&current.kid)
+    let mut tx = begin(&cx).await?;
+    let retired = pms_store::Db::retire_signing_keys_except(&mut tx, &current.kid)
         .await
         .map_err(store)?;
     if retired == 0 {
         return Ok("There are no older keys to retire.".into());
     }
-    audit(
+    audit_in(
         &cx,
+        &mut tx,
         Some(&me),
         "admin.signing_keys_retired",
         Some(("signing_key", current.kid.clone())),
         serde_json::json!({ "kept": current.kid, "retired": retired }),
     )
     .await?;
+    commit(tx).await?;
     Ok(format!(
         "Retired {retired} older key{}: tokens they signed no longer work; clients fetch new ones.",
         if retired == 1 { "" } else { "s" }

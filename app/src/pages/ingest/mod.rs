@@ -420,16 +420,17 @@ pub fn IngestPage() -> impl IntoView {
         },
     );
     Effect::new(move |_| {
-        let listed = jobs
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|l| l.any_active);
+        let listed = jobs.get().map(|r| r.map(|l| l.any_active));
         let opened = detail
             .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|d| d.job.status.is_active());
-        active.set(listed || opened);
+            .map(|r| r.map(|d| d.is_some_and(|d| d.job.status.is_active())));
+        match (listed, opened) {
+            // Stop following only when both answers are in and nothing runs; a refetch still on
+            // its way, or one that failed, says nothing about the load.
+            (Some(Ok(listed)), Some(Ok(opened))) => active.set(listed || opened),
+            (Some(Ok(true)), _) | (_, Some(Ok(true))) => active.set(true),
+            _ => {}
+        }
     });
     Effect::new(move |_| {
         let handle = set_interval_with_handle(
