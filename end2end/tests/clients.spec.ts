@@ -19,9 +19,13 @@ test('an RM sees their clients, searches, sorts, exports and opens one', async (
   // Sorting by name puts the names in order; the URL keeps the view.
   await table.getByRole('link', { name: /^Client/ }).click();
   await expect(page).toHaveURL(/sort=name/);
-  const names = await table.locator('tbody tr td:first-child a').allInnerTexts();
-  const lower = names.map((n) => n.toLowerCase());
-  expect(lower).toEqual([...lower].sort());
+  // The URL changes at once; the table follows when the new page of rows has arrived.
+  const clientNames = () => table.locator('tbody tr td:first-child a').allInnerTexts();
+  await expect(async () => {
+    const lower = (await clientNames()).map((n) => n.toLowerCase());
+    expect(lower).toEqual([...lower].sort());
+  }).toPass();
+  const names = await clientNames();
 
   // Search narrows the list.
   const first = names[0];
