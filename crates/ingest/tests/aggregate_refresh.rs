@@ -73,6 +73,22 @@ async fn wait_for_lock_waiters(pool: &PgPool, n: i64) {
     }
 }
 
+/// The load succeeded, its data is in, and its job says the figures are still to be refreshed;
+/// returns the job's message.
+async fn assert_loaded_with_refresh_pending(pool: &PgPool, outcome: &LoadOutcome) -> String {
+    assert!(
+        matches!(outcome, LoadOutcome::Succeeded { .. }),
+        "{outcome:?}"
+    );
+    let (status, phase, message) = job_state(pool, outcome.job_id()).await;
+    assert_eq!(
+        (status.as_str(), phase.as_str()),
+        ("succeeded", PHASE_REFRESH_PENDING)
+    );
+    assert!(message.contains("not refreshed yet"), "{message}");
+    message
+}
+
 async fn scalar_i64(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
@@ -233,16 +249,7 @@ async fn a_refresh_that_fails_after_the_load_committed_says_so_and_is_retried(po
     let outcome = sync(&pool, standin.client_credentials_config(), &sync_request())
         .await
         .expect("the sync returns an outcome");
-    assert!(
-        matches!(outcome, LoadOutcome::Succeeded { .. }),
-        "{outcome:?}"
-    );
-    let (status, phase, message) = job_state(&pool, outcome.job_id()).await;
-    assert_eq!(
-        (status.as_str(), phase.as_str()),
-        ("succeeded", PHASE_REFRESH_PENDING)
-    );
-    assert!(message.contains("not refreshed yet"), "{message}");
+    let message = assert_loaded_with_refresh_pending(&pool, &outcome).await;
     assert!(message.contains("totals unavailable"), "{message}");
     // The data is in.
     assert_eq!(
@@ -314,16 +321,7 @@ async fn a_file_whose_refresh_fails_after_it_committed_is_recorded_as_loaded(poo
         &common::write(dir.path(), "valuations.csv", &corrected),
     )
     .await;
-    assert!(
-        matches!(outcome, LoadOutcome::Succeeded { .. }),
-        "{outcome:?}"
-    );
-    let (status, phase, message) = job_state(&pool, outcome.job_id()).await;
-    assert_eq!(
-        (status.as_str(), phase.as_str()),
-        ("succeeded", PHASE_REFRESH_PENDING)
-    );
-    assert!(message.contains("not refreshed yet"), "{message}");
+    assert_loaded_with_refresh_pending(&pool, &outcome).await;
     assert_eq!(
         scalar_i64(
             &pool,
