@@ -15,6 +15,7 @@ pub mod portfolios;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use pms_domain::identity::Capability;
 
 /// The heading block every section page starts with.
 #[component]
@@ -40,4 +41,29 @@ pub fn tone(value: Option<f64>) -> &'static str {
         Some(v) if v < 0.0 => "num neg",
         _ => "num",
     }
+}
+
+/// Pages reserved to some roles, with the capabilities (any one) that open them: the pages
+/// explain the refusal themselves, and the server answers it with a 403 from this table.
+pub const RESTRICTED_PAGES: &[(&str, &[Capability])] = &[
+    (
+        "/admin",
+        &[
+            Capability::ManageUsers,
+            Capability::ManageBranding,
+            Capability::ManageApiTokens,
+        ],
+    ),
+    ("/audit", &[Capability::ViewAudit]),
+    ("/ingest", &[Capability::RunIngest]),
+];
+
+/// Whether a caller who `can` do some things may open the page at `path`.
+pub fn may_open(path: &str, can: impl Fn(Capability) -> bool) -> bool {
+    RESTRICTED_PAGES
+        .iter()
+        .filter(|(page, _)| {
+            path == *page || path.strip_prefix(page).is_some_and(|r| r.starts_with('/'))
+        })
+        .all(|(_, needs)| needs.iter().any(|c| can(*c)))
 }

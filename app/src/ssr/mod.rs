@@ -155,6 +155,18 @@ fn audit_event(
     details: serde_json::Value,
 ) -> AuditEvent {
     let meta = request_meta(&cx.security.trusted_proxies);
+    audit_event_from(principal, meta, action, object, details)
+}
+
+/// An audit event: who (`principal`, or anonymous), from where (`meta`), did what to which
+/// object. The one constructor for server functions and REST handlers alike.
+pub fn audit_event_from(
+    principal: Option<&Principal>,
+    meta: RequestMeta,
+    action: &str,
+    object: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> AuditEvent {
     AuditEvent {
         actor_user_id: principal.and_then(Principal::actor_user_id),
         actor: principal

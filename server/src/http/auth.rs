@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use pms_app::ssr::session::{self, SignIn, Stage};
 use pms_app::url::query_encode;
 use pms_auth::Principal;
-use pms_domain::identity::Capability;
 use tower_sessions::Session;
 
 use super::error::ApiError;
@@ -115,29 +114,6 @@ fn public(path: &str) -> bool {
     EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
-/// Pages reserved to some roles, with the capabilities (any one) that open them.
-const RESTRICTED_PAGES: &[(&str, &[Capability])] = &[
-    (
-        "/admin",
-        &[
-            Capability::ManageUsers,
-            Capability::ManageBranding,
-            Capability::ManageApiTokens,
-        ],
-    ),
-    ("/audit", &[Capability::ViewAudit]),
-    ("/ingest", &[Capability::RunIngest]),
-];
-
-fn may_open_page(principal: &Principal, path: &str) -> bool {
-    RESTRICTED_PAGES
-        .iter()
-        .filter(|(page, _)| {
-            path == *page || path.strip_prefix(page).is_some_and(|r| r.starts_with('/'))
-        })
-        .all(|(_, needs)| needs.iter().any(|c| principal.can(*c)))
-}
-
 fn wants_page(req: &Request) -> bool {
     req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
 }
@@ -152,7 +128,8 @@ pub async fn guard(req: Request, next: Next) -> Response {
             || path == "/account/security"
             || path.starts_with("/api/account/")
         {
-            let refused = wants_page(&req) && !may_open_page(principal, &path);
+            let refused =
+                wants_page(&req) && !pms_app::pages::may_open(&path, |c| principal.can(c));
             let mut response = next.run(req).await;
             // The page itself explains the refusal; the status must say it too.
             if refused && response.status().is_success() {

@@ -91,18 +91,11 @@ fn audit_event(
     object: Option<(&str, String)>,
     details: serde_json::Value,
 ) -> AuditEvent {
-    AuditEvent {
-        actor_user_id: principal.and_then(Principal::actor_user_id),
-        actor: principal
-            .map(Principal::actor)
-            .unwrap_or_else(|| "anonymous".into()),
+    let meta = pms_app::ssr::RequestMeta {
         ip: origin.ip.clone(),
         user_agent: origin.user_agent.clone(),
-        action: action.into(),
-        object_type: object.as_ref().map(|o| o.0.to_owned()),
-        object_id: object.map(|o| o.1),
-        details,
-    }
+    };
+    pms_app::ssr::audit_event_from(principal, meta, action, object, details)
 }
 
 /// Records an API action that changes nothing (a read, an export, a refusal).
