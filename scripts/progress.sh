@@ -1,6 +1,7 @@
 # Sourced by the set-up and build scripts: announces each long step with the time it usually
 # takes on a 2-core machine, and prints a line every minute while it runs, so a newcomer can
 # tell a slow first build from a hung one.
+[ -n "${PROGRESS_SUMMARY+set}" ] || PROGRESS_SUMMARY=()
 progress_stop_heartbeat() {
   if [ -n "${PROGRESS_HEARTBEAT:-}" ]; then
     kill "$PROGRESS_HEARTBEAT" 2>/dev/null || true
