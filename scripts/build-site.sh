@@ -25,9 +25,8 @@ site_inputs_hash() {
   ) | sha256sum | cut -c1-16
 }
 
-# The output name the server's hydration script asks for (/pkg/pms-hub.js, /pkg/pms-hub.wasm).
-# Leptos reads it at compile time, as under cargo-leptos: set, the bundle is `pms-hub.wasm`.
-export LEPTOS_OUTPUT_NAME=pms-hub
+# LEPTOS_OUTPUT_NAME (scripts/env.sh) names the files the hydration script asks for:
+# /pkg/pms-hub.js and /pkg/pms-hub.wasm.
 
 build_site() { # out-dir
   local out=$1 wasm_in="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/pms_frontend.wasm"

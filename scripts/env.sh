@@ -5,6 +5,9 @@ export PMS_ROOT
 export PMS_CACHE="${PMS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pms-hub}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PMS_CACHE/target}"
 export PATH="$PMS_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+# Leptos reads the bundle's name at compile time (as under cargo-leptos): every cargo command
+# sets it alike, so checks, tests and the release build never rebuild each other's Leptos.
+export LEPTOS_OUTPUT_NAME=pms-hub
 # sqlx macros read the committed .sqlx data instead of a live database.
 export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
 # scripts/setup records which toolchain it chose (rustup's, or Debian's rustc-web fallback).

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pms_app::ssr::client_addr::TrustedProxies;
+use pms_service::client_addr::TrustedProxies;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

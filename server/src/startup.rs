@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use leptos::config::get_configuration;
-use pms_app::ssr::{IngestSettings, SecuritySettings};
 use pms_auth::keys::KeySource;
 use pms_auth::MasterKey;
 use pms_ingest::profile::Profile;
+use pms_service::{IngestSettings, SecuritySettings};
 use pms_store::Db;
 use tokio::net::TcpListener;
 
@@ -69,30 +69,32 @@ impl Application {
         let keys = master_key(config)?;
         let state = AppState {
             leptos,
-            db: db.with_audit_key(keys.audit_key()),
-            keys,
-            security: Arc::new(SecuritySettings {
-                idle_timeout: config.session_idle,
-                absolute_timeout: config.session_absolute,
-                trusted_proxies: config.trusted_proxies.clone(),
-                public_origin: config.public_origin.clone(),
-                secure_cookies: !config.insecure_cookies,
-                request_timeout: config.request_timeout,
-            }),
-            login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                per_minute,
-            ))),
-            token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                NonZeroU32::new(config.token_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
-            ))),
-            ingest: Arc::new(IngestSettings {
-                upload_dir: config.data_dir.join("uploads"),
-                drop_dir: config
-                    .drop_dir
-                    .clone()
-                    .unwrap_or_else(|| config.data_dir.join("inbox")),
-                profile: profile(config)?,
-            }),
+            cx: pms_service::Context {
+                db: db.with_audit_key(keys.audit_key()),
+                keys,
+                security: Arc::new(SecuritySettings {
+                    idle_timeout: config.session_idle,
+                    absolute_timeout: config.session_absolute,
+                    trusted_proxies: config.trusted_proxies.clone(),
+                    public_origin: config.public_origin.clone(),
+                    secure_cookies: !config.insecure_cookies,
+                    request_timeout: config.request_timeout,
+                }),
+                login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    per_minute,
+                ))),
+                token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    NonZeroU32::new(config.token_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
+                ))),
+                ingest: Arc::new(IngestSettings {
+                    upload_dir: config.data_dir.join("uploads"),
+                    drop_dir: config
+                        .drop_dir
+                        .clone()
+                        .unwrap_or_else(|| config.data_dir.join("inbox")),
+                    profile: profile(config)?,
+                }),
+            },
         };
         Ok(Self {
             listener,

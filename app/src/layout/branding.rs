@@ -7,10 +7,11 @@
 
 use leptos::prelude::*;
 use pms_domain::admin::Branding;
+use pms_domain::error::AppError;
 
 /// Any signed-in user may read the branding (it is on every page they see).
 #[server(endpoint = "session/branding")]
-pub async fn get_branding() -> Result<Branding, ServerFnError> {
+pub async fn get_branding() -> Result<Branding, AppError> {
     use crate::ssr::{app_context, internal, principal};
     let cx = app_context()?;
     principal()?;
@@ -21,7 +22,7 @@ pub async fn get_branding() -> Result<Branding, ServerFnError> {
 /// newer version that replaces it without a reload.
 #[derive(Clone, Copy)]
 pub struct BrandingContext {
-    pub loaded: Resource<Result<Branding, ServerFnError>>,
+    pub loaded: Resource<Result<Branding, AppError>>,
     pub live: RwSignal<Option<Branding>>,
 }
 

@@ -1,15 +1,16 @@
 //! "Data as of …" in the header: how fresh the store is, re-checked on demand.
 
 use leptos::prelude::*;
+use pms_domain::error::AppError;
 use pms_domain::status::DataStatus;
 
 use crate::components::icons::{Icon, IconKind};
 
 /// Reads how current the store is: the latest valuation date and the last successful load.
 #[server]
-pub async fn get_data_status() -> Result<DataStatus, ServerFnError> {
+pub async fn get_data_status() -> Result<DataStatus, AppError> {
     let cx = crate::ssr::app_context()?;
-    cx.db.data_status().await.map_err(crate::ssr::internal)
+    pms_service::summary::data_status(&cx).await
 }
 
 #[component]

@@ -2,6 +2,7 @@
 //! open (collapsible on tablets), a header with the data status and the user menu, and the
 //! routed page in the middle.
 
+use pms_domain::error::AppError;
 mod branding;
 mod data_status;
 mod nav;
@@ -24,7 +25,7 @@ use nav::SideNav;
 use user_menu::UserMenu;
 
 /// The signed-in user, shared with every page of the frame.
-pub type UserResource = Resource<Result<SessionUser, ServerFnError>>;
+pub type UserResource = Resource<Result<SessionUser, AppError>>;
 
 /// The signed-in user, if the frame has loaded them.
 pub fn use_user() -> Option<SessionUser> {

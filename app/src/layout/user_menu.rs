@@ -1,13 +1,15 @@
 //! Who is signed in, and the way out.
 
 use leptos::prelude::*;
+use pms_domain::error::AppError;
 use pms_domain::identity::SessionUser;
 
 use crate::pages::login::Logout;
 
 #[server(endpoint = "session/me")]
-pub async fn current_user() -> Result<SessionUser, ServerFnError> {
-    Ok(crate::ssr::principal()?.user)
+pub async fn current_user() -> Result<SessionUser, AppError> {
+    let (_, caller) = crate::ssr::use_case()?;
+    pms_service::summary::current_user(&caller)
 }
 
 #[component]

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use pms_domain::error::AppError;
 use serde::{Deserialize, Serialize};
 
 use super::login::error_text;
@@ -28,7 +29,7 @@ pub struct TotpEnrolment {
 const PENDING_SECRET: &str = "totp_pending";
 
 #[server(endpoint = "account/security")]
-pub async fn get_security_status() -> Result<SecurityStatus, ServerFnError> {
+pub async fn get_security_status() -> Result<SecurityStatus, AppError> {
     use crate::ssr::{app_context, internal, person};
     let cx = app_context()?;
     let me = person()?;
@@ -46,11 +47,11 @@ pub async fn get_security_status() -> Result<SecurityStatus, ServerFnError> {
 
 /// Starts enrolment: a new secret (kept in the session until confirmed) as a QR code.
 #[server(endpoint = "account/totp-begin")]
-pub async fn begin_totp() -> Result<TotpEnrolment, ServerFnError> {
+pub async fn begin_totp() -> Result<TotpEnrolment, AppError> {
     use crate::ssr::{internal, person};
     let me = person()?;
     if me.user.mfa_enabled {
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Two-factor authentication is already on. An administrator can reset it.",
         ));
     }
@@ -70,7 +71,7 @@ pub async fn begin_totp() -> Result<TotpEnrolment, ServerFnError> {
 
 /// Confirms enrolment with a code from the app; returns the recovery codes (shown once).
 #[server(endpoint = "account/totp-confirm")]
-pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
+pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     use crate::ssr::session::{self, SignIn, Stage};
     use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
@@ -81,13 +82,13 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
         .await
         .map_err(internal)?
     else {
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Start again: scan the QR code, then enter the code it shows.",
         ));
     };
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     if pms_auth::totp::matching_step(&secret, &code, now).is_none() {
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "That code does not match. Check the time on your phone and enter the current code.",
         ));
     }
@@ -132,12 +133,12 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
 }
 
 #[server(endpoint = "account/recovery-codes")]
-pub async fn regenerate_recovery_codes() -> Result<Vec<String>, ServerFnError> {
+pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
     let me = person()?;
     if !me.user.mfa_enabled {
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Turn on two-factor authentication first.",
         ));
     }
@@ -168,7 +169,7 @@ pub async fn change_password(
     current: String,
     new_password: String,
     confirm: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::ssr::session;
     use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
     let cx = app_context()?;
@@ -178,15 +179,17 @@ pub async fn change_password(
         .user_by_id(me.user.user_id)
         .await
         .map_err(internal)?
-        .ok_or_else(|| ServerFnError::new("Sign in again."))?;
+        .ok_or_else(|| AppError::bad_request("Sign in again."))?;
     if !pms_auth::password::verify(user.password_hash.clone(), current).await {
-        return Err(ServerFnError::new("Your current password is not correct."));
+        return Err(AppError::bad_request(
+            "Your current password is not correct.",
+        ));
     }
     if new_password != confirm {
-        return Err(ServerFnError::new("The two new passwords differ."));
+        return Err(AppError::bad_request("The two new passwords differ."));
     }
     pms_auth::password::check_policy(&new_password, &user.email, &user.display_name)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
     let hash = pms_auth::password::hash(new_password)
         .await
         .map_err(internal)?;

@@ -8,14 +8,11 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use pms_domain::admin::AuditEntry;
-use serde::{Deserialize, Serialize};
+use pms_domain::admin::{AuditEntries, AuditEntry, AuditFilter, ChainCheck};
+use pms_domain::error::AppError;
 
 use super::login::error_text;
 use super::PageHeader;
-
-#[cfg(feature = "ssr")]
-const PAGE_SIZE: i64 = 50;
 
 /// The kinds of action the filter offers: (prefix, label).
 const ACTION_FILTERS: [(&str, &str); 9] = [
@@ -30,113 +27,19 @@ const ACTION_FILTERS: [(&str, &str); 9] = [
     ("report.", "Reports"),
 ];
 
-/// What the trail is filtered by.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditFilter {
-    /// Matches actor, action, object or details.
-    pub text: Option<String>,
-    /// An action prefix such as `ingest.`.
-    pub action: Option<String>,
-    /// First and last day (IST), inclusive.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-/// One page of the trail and whether older entries exist.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntries {
-    pub entries: Vec<AuditEntry>,
-    pub has_more: bool,
-}
-
-/// The outcome of recomputing the hash chain.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ChainCheck {
-    Intact { rows: i64 },
-    Broken { seq: i64, reason: String },
-}
-
-#[cfg(feature = "ssr")]
-fn ist_midnight_utc(day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::TimeZone;
-    pms_domain::time::IST
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
 #[server(endpoint = "audit/list")]
 pub async fn list_audit_entries(
     #[server(default)] filter: AuditFilter,
     before_seq: Option<i64>,
-) -> Result<AuditEntries, ServerFnError> {
-    use crate::ssr::{app_context, require, store_error};
-    use pms_store::audit::AuditQuery;
-    let cx = app_context()?;
-    require(pms_domain::identity::Capability::ViewAudit)?;
-    let query = AuditQuery {
-        text: filter.text.filter(|t| !t.trim().is_empty()),
-        action_prefix: filter.action.filter(|a| !a.trim().is_empty()),
-        actor_user_id: None,
-        from: filter.from.and_then(ist_midnight_utc),
-        to: filter
-            .to
-            .and_then(|d| d.succ_opt())
-            .and_then(ist_midnight_utc),
-        before_seq,
-        limit: PAGE_SIZE + 1,
-    };
-    let mut rows = cx.db.audit_events(&query).await.map_err(store_error)?;
-    let has_more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
-    Ok(AuditEntries {
-        entries: rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                seq: r.seq,
-                at: r.at,
-                actor: r.actor,
-                ip: r.ip,
-                action: r.action,
-                object: match (r.object_type, r.object_id) {
-                    (Some(t), Some(id)) => Some(format!("{t} {id}")),
-                    (Some(t), None) => Some(t),
-                    (None, Some(id)) => Some(id),
-                    (None, None) => None,
-                },
-                details: r.details,
-            })
-            .collect(),
-        has_more,
-    })
+) -> Result<AuditEntries, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::audit_trail::search(&cx, &caller, &filter, before_seq).await
 }
 
 #[server(endpoint = "audit/verify")]
-pub async fn verify_audit_chain() -> Result<ChainCheck, ServerFnError> {
-    use crate::ssr::{app_context, audit, internal, require};
-    use pms_store::audit::ChainStatus;
-    let cx = app_context()?;
-    let me = require(pms_domain::identity::Capability::ViewAudit)?;
-    let status = cx.db.verify_audit_chain().await.map_err(internal)?;
-    let (check, details) = match status {
-        ChainStatus::Intact { rows } => (
-            ChainCheck::Intact { rows },
-            serde_json::json!({ "result": "intact", "rows": rows }),
-        ),
-        ChainStatus::Broken {
-            seq,
-            reason,
-            rows_checked,
-        } => (
-            ChainCheck::Broken {
-                seq,
-                reason: reason.clone(),
-            },
-            serde_json::json!({ "result": "broken", "seq": seq, "reason": reason, "rows_checked": rows_checked }),
-        ),
-    };
-    audit(&cx, Some(&me), "audit.verify", None, details).await?;
-    Ok(check)
+pub async fn verify_audit_chain() -> Result<ChainCheck, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::audit_trail::verify(&cx, &caller).await
 }
 
 fn filter_from(params: &leptos_router::params::ParamsMap) -> AuditFilter {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use pms_domain::clients::{ClientQuery, ClientSort, ClientSummary, Page};
+use pms_domain::error::AppError;
 use pms_metrics::format::{inr, inr_short};
 
 use super::login::error_text;
@@ -17,11 +18,9 @@ use crate::components::EmptyState;
 const PAGE_SIZE: u32 = 25;
 
 #[server(endpoint = "clients/list")]
-pub async fn list_clients(query: ClientQuery) -> Result<Page<ClientSummary>, ServerFnError> {
-    use crate::ssr::{app_context, require, store_error};
-    let cx = app_context()?;
-    let me = require(pms_domain::identity::Capability::Analyse)?;
-    cx.db.clients(&me.scope, &query).await.map_err(store_error)
+pub async fn list_clients(query: ClientQuery) -> Result<Page<ClientSummary>, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::clients::list(&cx, &caller, &query).await
 }
 
 /// The query a URL describes (a URL that cannot be read shows the default view).

@@ -4,6 +4,7 @@
 //! portfolios. All from the aggregates kept current at load time.
 
 use leptos::prelude::*;
+use pms_domain::error::AppError;
 use pms_domain::summary::{ExecutiveSummary, MixRow, RankedPortfolio};
 use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
@@ -14,14 +15,9 @@ use super::{pct, tone, PageHeader};
 use crate::components::EmptyState;
 
 #[server(endpoint = "summary/executive")]
-pub async fn get_executive_summary() -> Result<ExecutiveSummary, ServerFnError> {
-    use crate::ssr::{app_context, require, store_error};
-    let cx = app_context()?;
-    let me = require(pms_domain::identity::Capability::Analyse)?;
-    cx.db
-        .executive_summary(&me.scope)
-        .await
-        .map_err(store_error)
+pub async fn get_executive_summary() -> Result<ExecutiveSummary, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::summary::executive(&cx, &caller).await
 }
 
 #[component]

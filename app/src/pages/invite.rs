@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use pms_domain::error::AppError;
 use serde::{Deserialize, Serialize};
 
 use super::login::error_text;
@@ -21,11 +22,11 @@ fn token_hash(token: &str) -> String {
 }
 
 #[server(endpoint = "auth/invitation")]
-pub async fn get_invitation(token: String) -> Result<Invitation, ServerFnError> {
+pub async fn get_invitation(token: String) -> Result<Invitation, AppError> {
     use crate::ssr::{app_context, internal};
     let cx = app_context()?;
     let expired = || {
-        ServerFnError::new(
+        AppError::bad_request(
             "This link has expired or has been used. Ask your administrator for a new one.",
         )
     };
@@ -54,22 +55,22 @@ pub async fn accept_invitation(
     token: String,
     password: String,
     confirm: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::ssr::{app_context, begin, commit, internal, request_meta};
     let cx = app_context()?;
     let info = get_invitation(token.clone()).await?;
     if password != confirm {
-        return Err(ServerFnError::new("The two passwords differ."));
+        return Err(AppError::bad_request("The two passwords differ."));
     }
     pms_auth::password::check_policy(&password, &info.email, &info.display_name)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
     let hash = pms_auth::password::hash(password).await.map_err(internal)?;
     let mut tx = begin(&cx).await?;
     let user_id = pms_store::Db::accept_invitation(&mut tx, &token_hash(&token), &hash)
         .await
         .map_err(internal)?
-        .ok_or_else(|| ServerFnError::new("This link has expired or has been used."))?;
-    let meta = request_meta(&cx.security.trusted_proxies);
+        .ok_or_else(|| AppError::bad_request("This link has expired or has been used."))?;
+    let meta = request_meta(&cx);
     let event = pms_store::audit::AuditEvent {
         actor_user_id: Some(user_id),
         actor: info.email.clone(),

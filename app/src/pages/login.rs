@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use pms_domain::error::AppError;
 
 use crate::components::AuthCard;
 #[cfg(feature = "ssr")]
@@ -37,12 +38,12 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// `auth.login` record, in one transaction.
 #[cfg(feature = "ssr")]
 async fn record_login(
-    cx: &crate::ssr::AppContext,
+    cx: &crate::ssr::Context,
     user: &pms_store::identity::UserRecord,
     principal: &pms_auth::Principal,
     source: &str,
     second_factor: bool,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::ssr::{audit_in, begin, commit, internal};
     let mut tx = begin(cx).await?;
     pms_store::Db::record_login(&mut tx, user.user_id, &user.email, source)
@@ -62,17 +63,13 @@ async fn record_login(
 
 /// Checks the password; on success continues to `next` (or the second-factor step).
 #[server(endpoint = "auth/login")]
-pub async fn login(
-    email: String,
-    password: String,
-    next: Option<String>,
-) -> Result<(), ServerFnError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::session::{self, SignIn, Stage};
     use crate::ssr::{app_context, audit, internal, request_meta};
     use pms_auth::login::{check_password, PasswordOutcome};
 
     let cx = app_context()?;
-    let meta = request_meta(&cx.security.trusted_proxies);
+    let meta = request_meta(&cx);
     let source = meta.ip.clone().unwrap_or_default();
     if cx
         .login_limiter
@@ -82,7 +79,7 @@ pub async fn login(
         if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
             r.set_status(http::StatusCode::TOO_MANY_REQUESTS);
         }
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Too many sign-in attempts from your network. Wait a minute and try again.",
         ));
     }
@@ -96,7 +93,7 @@ pub async fn login(
         PasswordOutcome::Refused(refusal) => {
             let details = serde_json::json!({ "email": email.trim().to_lowercase(), "reason": format!("{refusal:?}") });
             audit(&cx, None, "auth.login_failed", None, details).await?;
-            return Err(ServerFnError::new(refusal.message()));
+            return Err(AppError::bad_request(refusal.message()));
         }
         PasswordOutcome::SignedIn(user) => (user, Stage::SignedIn, next),
         PasswordOutcome::SecondFactor(user) => (
@@ -142,21 +139,19 @@ pub async fn login(
 
 /// The second step: a code from the authenticator app, or a recovery code.
 #[server(endpoint = "auth/verify")]
-pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), ServerFnError> {
+pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::session::{self, SignIn, Stage};
     use crate::ssr::{app_context, audit, internal, request_meta};
 
     let cx = app_context()?;
-    let source = request_meta(&cx.security.trusted_proxies)
-        .ip
-        .unwrap_or_default();
+    let source = request_meta(&cx).ip.unwrap_or_default();
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     let Some(pending) = session::current(&session)
         .await
         .filter(|s| s.stage == Stage::SecondFactor)
     else {
         leptos_axum::redirect("/login");
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Start by signing in with your password.",
         ));
     };
@@ -168,7 +163,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
         .filter(|u| u.is_active);
     let Some(user) = user else {
         session::end(&session).await.map_err(internal)?;
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "Start by signing in with your password.",
         ));
     };
@@ -194,11 +189,11 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
             .map_err(internal)?;
         if throttle.is_locked(chrono::Utc::now()) {
             session::end(&session).await.map_err(internal)?;
-            return Err(ServerFnError::new(
+            return Err(AppError::bad_request(
                 pms_auth::login::Refusal::Locked.message(),
             ));
         }
-        return Err(ServerFnError::new(
+        return Err(AppError::bad_request(
             "That code is not valid. Enter the current 6-digit code, or a recovery code.",
         ));
     }
@@ -218,7 +213,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
 }
 
 #[server(endpoint = "auth/logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), AppError> {
     use crate::ssr::{app_context, audit, internal};
     let cx = app_context()?;
     let principal = crate::ssr::principal().ok();
@@ -238,12 +233,18 @@ pub async fn logout() -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// The message of a server function error, without the framework's prefix.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
+/// The message of a server function's error, as the page shows it. A page rendered on the
+/// server with an error in it answers with the error's status (a 404 for a client out of
+/// scope, say).
+pub fn error_text(e: &AppError) -> String {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(e.status()),
+    ) {
+        response.set_status(status);
     }
+    e.message().to_owned()
 }
 
 /// Where to go once signed in: the `next` query parameter, else the home page.
@@ -257,7 +258,7 @@ fn action_error<S>(
     action: ServerAction<S>,
 ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
 where
-    S: ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     move || {

@@ -118,6 +118,32 @@ pub struct AuditEntry {
     pub details: String,
 }
 
+/// What the trail is filtered by.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Matches actor, action, object or details.
+    pub text: Option<String>,
+    /// An action prefix such as `ingest.`.
+    pub action: Option<String>,
+    /// First and last day (IST), inclusive.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// One page of the trail and whether older entries exist.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntries {
+    pub entries: Vec<AuditEntry>,
+    pub has_more: bool,
+}
+
+/// The outcome of recomputing the hash chain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ChainCheck {
+    Intact { rows: i64 },
+    Broken { seq: i64, reason: String },
+}
+
 /// A client as the assignment tab shows it: who looks after it now, and who did before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientAssignment {

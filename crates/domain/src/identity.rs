@@ -34,6 +34,23 @@ pub enum Capability {
     ManageApiTokens,
 }
 
+impl Capability {
+    /// What the capability allows, as the end of "may not …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Capability::Analyse => "see client and portfolio analytics",
+            Capability::SaveViews => "save views",
+            Capability::Export => "export data",
+            Capability::RunComplianceReports => "run compliance reports",
+            Capability::ViewAudit => "see the audit trail",
+            Capability::RunIngest => "load data",
+            Capability::ManageUsers => "manage users and teams",
+            Capability::ManageBranding => "change the branding",
+            Capability::ManageApiTokens => "manage API clients",
+        }
+    }
+}
+
 impl Role {
     pub const ALL: [Role; 5] = [
         Role::Rm,

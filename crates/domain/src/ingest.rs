@@ -245,3 +245,11 @@ mod tests {
         assert_eq!(format_bytes(3 * 1024 * 1024), "3.0 MB");
     }
 }
+
+/// What the upload panel needs to know about the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadSettings {
+    pub max_upload_mb: u64,
+    /// The drop folder's inbox, when the server watches one.
+    pub drop_folder: Option<String>,
+}

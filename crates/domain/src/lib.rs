@@ -4,6 +4,7 @@
 //! - [`ids`]: ISIN and PAN, validated on construction.
 //! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
 //! - [`clients`]: clients and portfolios as pages and the API show them.
+//! - [`error`]: [`error::AppError`], the one error type of every use case and edge.
 //! - [`identity`]: roles and their capabilities, the signed-in user.
 //! - [`ingest`]: data loads (ingest jobs and their row errors) as the Ingest page shows them.
 //! - [`status`]: how current the store's data is.
@@ -12,6 +13,7 @@
 
 pub mod admin;
 pub mod clients;
+pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod ingest;

@@ -38,3 +38,35 @@ impl From<sqlx::Error> for StoreError {
         }
     }
 }
+
+/// Store errors at the edge: conflicts and invalid input are the user's to fix, a busy
+/// database is a "try again shortly", the rest is ours (logged here, in full, under the
+/// request's span; the user reads only that it was logged).
+impl From<StoreError> for pms_domain::error::AppError {
+    fn from(err: StoreError) -> Self {
+        use pms_domain::error::AppError;
+        match err {
+            StoreError::Conflict(m) | StoreError::Invalid(m) => AppError::Unprocessable(m),
+            StoreError::Busy(m) => AppError::Unavailable(sentence(&m)),
+            StoreError::NotFound(m) => AppError::NotFound(format!("Not found: {m}")),
+            other => {
+                tracing::error!(error = %other, "store operation failed");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+/// "data is being loaded" → "Data is being loaded." for a message shown on its own.
+pub fn sentence(m: &str) -> String {
+    let mut chars = m.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

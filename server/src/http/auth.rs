@@ -11,7 +11,7 @@ use pms_app::url::query_encode;
 use pms_auth::Principal;
 use tower_sessions::Session;
 
-use super::error::ApiError;
+use super::error::AppError;
 use super::AppState;
 
 /// Present on requests of a user who must set up a second factor before anything else.
@@ -46,7 +46,7 @@ pub async fn authenticate(
                 req.extensions_mut().insert(p);
                 next.run(req).await
             }
-            Err(e) => ApiError::Unauthorized(e.to_string()).into_response(),
+            Err(e) => AppError::Unauthorized(e.to_string()).into_response(),
         };
     }
     if let Some(sign_in) = session::current(&session).await {
@@ -59,7 +59,7 @@ pub async fn authenticate(
                     let now = chrono::Utc::now().timestamp();
                     if let Err(e) = session::touch(&session, now, state.security.idle_timeout).await
                     {
-                        return ApiError::Internal(e.to_string()).into_response();
+                        return super::error::internal(e.to_string()).into_response();
                     }
                     if sign_in.stage == Stage::MustEnrol {
                         req.extensions_mut().insert(EnrolmentRequired);
@@ -72,7 +72,7 @@ pub async fn authenticate(
                     let _ = session::end(&session).await;
                 }
                 Ok(None) => {}
-                Err(e) => return ApiError::Internal(e).into_response(),
+                Err(e) => return super::error::internal(e).into_response(),
             }
             req.extensions_mut().insert(sign_in);
         }
@@ -140,7 +140,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
         return if wants_page(&req) {
             Redirect::to("/account/security?required=1").into_response()
         } else {
-            ApiError::Forbidden(
+            AppError::Forbidden(
                 "set up two-factor authentication first (Account → Security)".into(),
             )
             .into_response()
@@ -161,5 +161,5 @@ pub async fn guard(req: Request, next: Next) -> Response {
         };
         return Redirect::to(&target).into_response();
     }
-    ApiError::Unauthorized("sign in first".into()).into_response()
+    AppError::Unauthorized("sign in first".into()).into_response()
 }

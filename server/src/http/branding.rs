@@ -17,7 +17,7 @@ use pms_domain::identity::Capability;
 use serde_json::json;
 
 use super::api::{audit_in, Origin};
-use super::error::ApiError;
+use super::error::AppError;
 use super::AppState;
 
 /// The largest logo accepted: a logo is a small image, and it is sent with every page.
@@ -35,11 +35,11 @@ pub async fn logo(State(state): State<AppState>) -> Response {
             response
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => super::error::ApiError::from(e).into_response(),
+        Err(e) => super::error::AppError::from(e).into_response(),
     }
 }
 
-/// Why an upload was refused, as a code for the page and an [`ApiError`] for other callers.
+/// Why an upload was refused, as a code for the page and an [`AppError`] for other callers.
 #[derive(Debug)]
 enum Refused {
     Unauthorized,
@@ -62,22 +62,22 @@ impl Refused {
         }
     }
 
-    fn into_api_error(self) -> ApiError {
+    fn into_api_error(self) -> AppError {
         match self {
-            Refused::Unauthorized => ApiError::Unauthorized("sign in first".into()),
-            Refused::Forbidden(why) => ApiError::Forbidden(why.into()),
+            Refused::Unauthorized => AppError::Unauthorized("sign in first".into()),
+            Refused::Forbidden(why) => AppError::Forbidden(why.into()),
             Refused::Missing => {
-                ApiError::BadRequest("send the image in a multipart field named \"logo\"".into())
+                AppError::BadRequest("send the image in a multipart field named \"logo\"".into())
             }
-            Refused::TooLarge => ApiError::TooLarge(format!(
+            Refused::TooLarge => AppError::TooLarge(format!(
                 "the logo is larger than {} KB",
                 MAX_LOGO_BYTES / 1024
             )),
-            Refused::BadType => ApiError::Unprocessable(
+            Refused::BadType => AppError::Unprocessable(
                 "the logo must be a PNG, JPEG or SVG image (an SVG without scripts)".into(),
             ),
-            Refused::Malformed(m) => ApiError::BadRequest(m),
-            Refused::Store(e) => ApiError::from(e),
+            Refused::Malformed(m) => AppError::BadRequest(m),
+            Refused::Store(e) => AppError::from(e),
         }
     }
 }

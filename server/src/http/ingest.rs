@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::api::{audit, Caller, Origin};
-use super::error::ApiError;
+use super::error::AppError;
 use super::AppState;
 use crate::jobs::file_load::{self, FileJob, FileKind};
 
@@ -56,22 +56,22 @@ pub fn router() -> Router<AppState> {
 
 /// Why an upload was refused, with a code the page can show without JavaScript.
 struct UploadError {
-    error: ApiError,
+    error: AppError,
     code: &'static str,
 }
 
 impl UploadError {
-    fn new(code: &'static str, error: ApiError) -> Self {
+    fn new(code: &'static str, error: AppError) -> Self {
         Self { error, code }
     }
 }
 
-impl From<ApiError> for UploadError {
-    fn from(error: ApiError) -> Self {
+impl From<AppError> for UploadError {
+    fn from(error: AppError) -> Self {
         let code = match &error {
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::TooLarge(_) => "too_large",
-            ApiError::BadRequest(_) => "bad_request",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::TooLarge(_) => "too_large",
+            AppError::BadRequest(_) => "bad_request",
             _ => "failed",
         };
         Self { error, code }
@@ -98,12 +98,8 @@ async fn upload(
     match receive(&state, limit, &caller, &origin, &headers, multipart).await {
         Ok(job_id) if html => Redirect::to(&format!("/ingest?job={job_id}")).into_response(),
         Ok(job_id) => Json(json!({ "job_id": job_id })).into_response(),
-        Err(e) if html => {
-            if let ApiError::Internal(detail) = &e.error {
-                tracing::error!(error = %detail, "upload failed");
-            }
-            Redirect::to(&format!("/ingest?upload_error={}", e.code)).into_response()
-        }
+        // An internal failure was logged where it happened.
+        Err(e) if html => Redirect::to(&format!("/ingest?upload_error={}", e.code)).into_response(),
         Err(e) => e.error.into_response(),
     }
 }
@@ -143,7 +139,7 @@ async fn receive(
     let principal = caller.require(Capability::RunIngest).map_err(|_| {
         UploadError::new(
             "forbidden",
-            ApiError::Forbidden(format!(
+            AppError::Forbidden(format!(
                 "loading data is for data stewards and admins; the {} role may not upload files",
                 caller.0.user.role.label()
             )),
@@ -160,15 +156,15 @@ async fn receive(
     let multipart = multipart.map_err(|e| {
         UploadError::new(
             "bad_request",
-            ApiError::BadRequest(format!("send the file as multipart/form-data: {e}")),
+            AppError::BadRequest(format!("send the file as multipart/form-data: {e}")),
         )
     })?;
     let received = read_form(&state.ingest.upload_dir, limit, multipart).await?;
     start(state, principal, origin, received).await
 }
 
-fn too_large(limit: UploadLimit) -> ApiError {
-    ApiError::TooLarge(format!(
+fn too_large(limit: UploadLimit) -> AppError {
+    AppError::TooLarge(format!(
         "the file is larger than the upload limit of {} (PMS_MAX_UPLOAD_MB); split it, or copy it into the drop folder instead",
         format_bytes(limit.bytes as i64)
     ))
@@ -183,7 +179,7 @@ async fn read_form(
     let bad = |e: axum::extract::multipart::MultipartError| {
         UploadError::new(
             "bad_request",
-            ApiError::BadRequest(format!("the upload was interrupted or malformed: {e}")),
+            AppError::BadRequest(format!("the upload was interrupted or malformed: {e}")),
         )
     };
     let mut file: Option<(Spooled, String, u64, String)> = None;
@@ -204,13 +200,13 @@ async fn read_form(
                 if file.is_some() {
                     return Err(UploadError::new(
                         "bad_request",
-                        ApiError::BadRequest("send one file per upload".into()),
+                        AppError::BadRequest("send one file per upload".into()),
                     ));
                 }
                 if !file_load::is_accepted(&original) {
                     return Err(UploadError::new(
                         "bad_type",
-                        ApiError::BadRequest(format!(
+                        AppError::BadRequest(format!(
                             "{original} cannot be loaded: choose a CSV or Excel file (.csv, .xlsx, .xls)"
                         )),
                     ));
@@ -229,13 +225,13 @@ async fn read_form(
     let Some((file, original_name, bytes, sha256)) = file else {
         return Err(UploadError::new(
             "no_file",
-            ApiError::BadRequest("choose a file to upload (field \"file\")".into()),
+            AppError::BadRequest("choose a file to upload (field \"file\")".into()),
         ));
     };
     if bytes == 0 {
         return Err(UploadError::new(
             "empty",
-            ApiError::BadRequest(format!("{original_name} is empty")),
+            AppError::BadRequest(format!("{original_name} is empty")),
         ));
     }
     Ok(Received {
@@ -305,7 +301,7 @@ async fn spool(
     field: &mut Field<'_>,
 ) -> Result<(Spooled, u64, String), UploadError> {
     let internal = |what: &str, e: std::io::Error| {
-        UploadError::from(ApiError::Internal(format!(
+        UploadError::from(super::error::internal(format!(
             "{what} in {}: {e}",
             upload_dir.display()
         )))
@@ -324,7 +320,7 @@ async fn spool(
         let chunk = field.chunk().await.map_err(|e| {
             UploadError::new(
                 "bad_request",
-                ApiError::BadRequest(format!("the upload was interrupted: {e}")),
+                AppError::BadRequest(format!("the upload was interrupted: {e}")),
             )
         })?;
         let Some(chunk) = chunk else { break };
@@ -350,7 +346,7 @@ async fn kind_of(received: &Received) -> Result<FileKind, UploadError> {
             Some("csv" | "txt") => Ok(FileKind::Salesforce),
             _ => Err(UploadError::new(
                 "bad_type",
-                ApiError::BadRequest(
+                AppError::BadRequest(
                     "Salesforce exports are loaded as CSV: export from Data Loader or the report as CSV"
                         .into(),
                 ),
@@ -364,7 +360,7 @@ async fn kind_of(received: &Received) -> Result<FileKind, UploadError> {
             .ok_or_else(|| {
                 UploadError::new(
                     "bad_request",
-                    ApiError::BadRequest(format!(
+                    AppError::BadRequest(format!(
                         "unknown report {code:?}: leave it empty to recognise the file, or use one of {}",
                         ReportKind::ALL.map(|r| r.code()).join(", ")
                     )),
@@ -414,9 +410,9 @@ async fn start(
                 profile: Some(profile.id()),
                 requested_by,
             };
-            let queued = Job::queue(db.bulk_pool(), &spec)
-                .await
-                .map_err(|e| ApiError::Internal(format!("cannot queue the upload's job: {e}")))?;
+            let queued = Job::queue(db.bulk_pool(), &spec).await.map_err(|e| {
+                super::error::internal(format!("cannot queue the upload's job: {e}"))
+            })?;
             let recorded = audit(
                 state,
                 Some(principal),
@@ -448,7 +444,7 @@ async fn start(
             )
             .await?;
             // The Salesforce loader creates its job as it starts: find it by file and user.
-            let after = db.latest_ingest_job_id().await.map_err(ApiError::from)?;
+            let after = db.latest_ingest_job_id().await.map_err(AppError::from)?;
             received.file.keep = true;
             let mut handle = spawn_load(db.clone(), profile, job);
             loop {
@@ -456,7 +452,7 @@ async fn start(
                     finished = &mut handle => {
                         return match finished {
                             Ok(Some(job_id)) => Ok(job_id),
-                            _ => Err(ApiError::Internal("the Salesforce load could not start".into()).into()),
+                            _ => Err(super::error::internal("the Salesforce load could not start").into()),
                         };
                     }
                     _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
@@ -468,7 +464,7 @@ async fn start(
                                 after,
                             )
                             .await
-                            .map_err(ApiError::from)?;
+                            .map_err(AppError::from)?;
                         if let Some(job_id) = found {
                             return Ok(job_id);
                         }
@@ -517,10 +513,10 @@ async fn errors_csv(
     caller: Caller,
     origin: Origin,
     UrlPath(job_id): UrlPath<i64>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     let principal = caller.require(Capability::RunIngest)?;
     if state.db.ingest_job(job_id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no ingest job {job_id}")));
+        return Err(AppError::NotFound(format!("no ingest job {job_id}")));
     }
     let errors = state.db.all_ingest_errors(job_id).await?;
     audit(

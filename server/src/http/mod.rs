@@ -10,45 +10,33 @@ mod health;
 mod ingest;
 mod security;
 
-use std::sync::Arc;
-
 use axum::extract::FromRef;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use pms_app::ssr::{AppContext, IngestSettings, LoginLimiter, SecuritySettings};
 use pms_app::{shell, App};
-use pms_auth::MasterKey;
-use pms_store::Db;
+use pms_service::Context;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Everything a handler may need; cheap to clone.
+/// Everything a handler may need: the use cases' [`Context`] and Leptos's options; cheap to
+/// clone.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub db: Db,
-    pub keys: MasterKey,
-    pub security: Arc<SecuritySettings>,
-    pub login_limiter: Arc<LoginLimiter>,
-    /// `POST /api/v1/auth/token` attempts, keyed per client id and per source address.
-    pub token_limiter: Arc<LoginLimiter>,
-    pub ingest: Arc<IngestSettings>,
+    pub cx: Context,
 }
 
-impl AppState {
-    fn app_context(&self) -> AppContext {
-        AppContext {
-            db: self.db.clone(),
-            keys: self.keys.clone(),
-            security: self.security.clone(),
-            login_limiter: self.login_limiter.clone(),
-            ingest: self.ingest.clone(),
-        }
+/// Handlers read the context's fields directly (`state.db`, `state.security`).
+impl std::ops::Deref for AppState {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.cx
     }
 }
 
@@ -60,7 +48,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let context = state.app_context();
+    let context = state.cx.clone();
     let provide = move || provide_context(context.clone());
     let leptos = state.leptos.clone();
 

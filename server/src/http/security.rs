@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use super::error::AppError;
 use super::AppState;
 
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -88,7 +88,7 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), origin = ?claimed, "cross-site request refused");
-        ApiError::Forbidden(
+        AppError::Forbidden(
             "cross-site request refused: the request must come from the Hub's own pages".into(),
         )
         .into_response()
@@ -114,12 +114,11 @@ fn same_origin(origin: &str, host: &str, public_origin: Option<&str>) -> bool {
     })
 }
 
-/// Server-function errors carry the status their kind says. The runtime answers 500 for every
-/// error unless the function set another status; but a 500 is only ever ours
-/// ([`pms_app::ssr::internal`], with its fixed message). So: arguments that cannot be read
-/// (missing, wrongly typed, garbled) are 400, and any other refusal a function returned without
-/// a status (a wrong password, "nothing to reset", a rule the input breaks) is a 400 with its
-/// message; statuses a function set (401, 403, 404, 422, 429, 503) are kept.
+/// Server-function errors carry the status their [`AppError`] says. The runtime answers 500
+/// for every error a server function returns; the body is the error itself (JSON), so its
+/// variant decides: a refusal the user can act on is a 4xx, a busy database 503, and only our
+/// own faults stay 500. Arguments that cannot be read arrive as `AppError::BadRequest` (see its
+/// `FromServerFnError`).
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
@@ -130,18 +129,13 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let (mut parts, body) = response.into_parts();
     // Error bodies are a short encoded message; anything larger is passed on untouched.
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
         return Response::from_parts(parts, axum::body::Body::empty());
     };
-    let unreadable = ["Args|", "Deserialization|", "MissingArg|"]
-        .iter()
-        .any(|kind| bytes.starts_with(kind.as_bytes()));
-    let refusal = bytes
-        .strip_prefix(b"ServerError|")
-        .is_some_and(|message| message != pms_app::ssr::INTERNAL_MESSAGE.as_bytes());
-    let callers_fault = unreadable || refusal;
-    if callers_fault {
-        parts.status = axum::http::StatusCode::BAD_REQUEST;
+    if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
+        .ok()
+        .and_then(|e| axum::http::StatusCode::from_u16(e.status()).ok())
+    {
+        parts.status = status;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

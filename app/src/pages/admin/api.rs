@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use pms_domain::admin::{ApiClientView, SigningKeyView};
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 use pms_domain::identity::Role;
@@ -35,7 +36,7 @@ pub struct NewApiClient {
 }
 
 #[server(endpoint = "admin/api")]
-pub async fn get_api_data() -> Result<ApiData, ServerFnError> {
+pub async fn get_api_data() -> Result<ApiData, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     admin(Capability::ManageApiTokens)?;
@@ -100,7 +101,7 @@ pub async fn create_api_client(
     name: String,
     role: String,
     subject_user_id: Option<String>,
-) -> Result<NewApiClient, ServerFnError> {
+) -> Result<NewApiClient, AppError> {
     use super::server::{admin, invalid, optional_id, origin, parse_role, store};
     use crate::ssr::{app_context, audit_in, begin, commit, internal};
     let cx = app_context()?;
@@ -160,7 +161,7 @@ pub async fn create_api_client(
 }
 
 #[server(endpoint = "admin/api/revoke")]
-pub async fn revoke_api_client(client_id: String) -> Result<String, ServerFnError> {
+pub async fn revoke_api_client(client_id: String) -> Result<String, AppError> {
     use super::server::{admin, store};
     use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;
@@ -199,7 +200,7 @@ pub async fn revoke_api_client(client_id: String) -> Result<String, ServerFnErro
 }
 
 #[server(endpoint = "admin/api/rotate-key")]
-pub async fn rotate_signing_key() -> Result<String, ServerFnError> {
+pub async fn rotate_signing_key() -> Result<String, AppError> {
     use super::server::admin;
     use crate::ssr::{app_context, audit_in, begin, commit, internal};
     let cx = app_context()?;
@@ -224,7 +225,7 @@ pub async fn rotate_signing_key() -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin/api/retire-keys")]
-pub async fn retire_signing_keys() -> Result<String, ServerFnError> {
+pub async fn retire_signing_keys() -> Result<String, AppError> {
     use super::server::{admin, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;

@@ -5,6 +5,7 @@ use crate::url::query_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::admin::{ClientAssignment, RmConflict, RmView};
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ pub struct AssignmentData {
 }
 
 #[server(endpoint = "admin/clients/search")]
-pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, ServerFnError> {
+pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     let (me, _) = admin(Capability::ManageUsers)?;
@@ -39,7 +40,7 @@ pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, ServerFnError> {
 }
 
 #[server(endpoint = "admin/clients/assignment")]
-pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, ServerFnError> {
+pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     admin(Capability::ManageUsers)?;
@@ -57,7 +58,7 @@ pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, Ser
 
 /// Clients whose RM was assigned here while Salesforce names another Account owner.
 #[server(endpoint = "admin/clients/rm-conflicts")]
-pub async fn get_rm_conflicts() -> Result<Vec<RmConflict>, ServerFnError> {
+pub async fn get_rm_conflicts() -> Result<Vec<RmConflict>, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     admin(Capability::ManageUsers)?;
@@ -65,10 +66,7 @@ pub async fn get_rm_conflicts() -> Result<Vec<RmConflict>, ServerFnError> {
 }
 
 #[server(endpoint = "admin/clients/assign")]
-pub async fn assign_client_rm(
-    client_id: i32,
-    rm_id: Option<String>,
-) -> Result<String, ServerFnError> {
+pub async fn assign_client_rm(client_id: i32, rm_id: Option<String>) -> Result<String, AppError> {
     use super::server::{admin, change, optional_id, store};
     use crate::ssr::{app_context, audit_in, begin, commit, internal, not_found};
     let cx = app_context()?;

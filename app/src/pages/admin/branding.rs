@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::admin::Branding;
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 
@@ -23,7 +24,7 @@ pub async fn save_branding(
     primary_colour: String,
     accent_colour: String,
     disclaimer: String,
-) -> Result<Branding, ServerFnError> {
+) -> Result<Branding, AppError> {
     use super::server::{admin, change, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;

@@ -6,6 +6,7 @@
 //! (`/admin?tab=…`), so they work before the page has hydrated, and every change is recorded in
 //! the audit trail as an `admin.*` action.
 
+use pms_domain::error::AppError;
 mod api;
 mod assignments;
 mod branding;
@@ -118,7 +119,7 @@ pub(crate) fn when(at: Option<DateTime<Utc>>) -> String {
 }
 
 /// The message of a finished action: success in green, the error in red.
-pub(crate) fn outcome(result: Option<Result<String, ServerFnError>>) -> Option<AnyView> {
+pub(crate) fn outcome(result: Option<Result<String, AppError>>) -> Option<AnyView> {
     result.map(|r| match r {
         Ok(message) => {
             view! { <p class="alert alert--success" role="status">{message}</p> }.into_any()
@@ -130,7 +131,7 @@ pub(crate) fn outcome(result: Option<Result<String, ServerFnError>>) -> Option<A
 }
 
 /// A loading failure of a tab.
-pub(crate) fn load_error(e: &ServerFnError) -> AnyView {
+pub(crate) fn load_error(e: &AppError) -> AnyView {
     view! { <p class="alert alert--error" role="alert" data-testid="admin-error">{error_text(e)}</p> }.into_any()
 }
 
@@ -138,7 +139,7 @@ pub(crate) fn load_error(e: &ServerFnError) -> AnyView {
 /// submission: a refused form keeps what the admin typed and chose.
 pub(crate) fn reload_on_success<T, V>(value: V, counter: RwSignal<u32>)
 where
-    V: With<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
+    V: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
     T: 'static,
 {
     Effect::new(move |_| {

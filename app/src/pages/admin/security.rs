@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use pms_domain::admin::RolePolicyView;
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::{Capability, Role};
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ pub struct PolicyRow {
 }
 
 #[server(endpoint = "admin/security")]
-pub async fn get_role_policies() -> Result<Vec<PolicyRow>, ServerFnError> {
+pub async fn get_role_policies() -> Result<Vec<PolicyRow>, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     admin(Capability::ManageUsers)?;
@@ -44,7 +45,7 @@ pub async fn get_role_policies() -> Result<Vec<PolicyRow>, ServerFnError> {
 }
 
 #[server(endpoint = "admin/security/mfa")]
-pub async fn set_role_mfa(role: String, required: bool) -> Result<String, ServerFnError> {
+pub async fn set_role_mfa(role: String, required: bool) -> Result<String, AppError> {
     use super::server::{admin, parse_role, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use pms_domain::admin::{RmView, TeamView};
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ pub struct TeamsData {
 }
 
 #[server(endpoint = "admin/teams")]
-pub async fn get_teams_data() -> Result<TeamsData, ServerFnError> {
+pub async fn get_teams_data() -> Result<TeamsData, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     admin(Capability::ManageUsers)?;
@@ -27,7 +28,7 @@ pub async fn get_teams_data() -> Result<TeamsData, ServerFnError> {
 }
 
 #[server(endpoint = "admin/teams/create")]
-pub async fn create_team(name: String) -> Result<String, ServerFnError> {
+pub async fn create_team(name: String) -> Result<String, AppError> {
     use super::server::{admin, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -56,10 +57,7 @@ pub async fn create_team(name: String) -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin/teams/lead")]
-pub async fn set_team_lead(
-    team_id: i32,
-    lead_rm_id: Option<String>,
-) -> Result<String, ServerFnError> {
+pub async fn set_team_lead(team_id: i32, lead_rm_id: Option<String>) -> Result<String, AppError> {
     use super::server::{admin, change, invalid, optional_id, store};
     use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;
@@ -118,7 +116,7 @@ pub async fn set_team_lead(
 }
 
 #[server(endpoint = "admin/teams/move-rm")]
-pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, ServerFnError> {
+pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, AppError> {
     use super::server::{admin, change, optional_id, store};
     use crate::ssr::{app_context, audit_in, begin, commit, not_found};
     let cx = app_context()?;

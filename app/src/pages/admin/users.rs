@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::admin::{RmView, StrategyView, UserAdminView};
+use pms_domain::error::AppError;
 #[cfg(feature = "ssr")]
 use pms_domain::identity::Capability;
 use pms_domain::identity::Role;
@@ -33,7 +34,7 @@ pub struct IssuedLink {
 }
 
 #[server(endpoint = "admin/users")]
-pub async fn get_users_data() -> Result<UsersData, ServerFnError> {
+pub async fn get_users_data() -> Result<UsersData, AppError> {
     use super::server::{admin, store};
     let cx = crate::ssr::app_context()?;
     let (_, me) = admin(Capability::ManageUsers)?;
@@ -56,11 +57,11 @@ struct Assignment {
 
 #[cfg(feature = "ssr")]
 async fn check_assignment(
-    cx: &crate::ssr::AppContext,
+    cx: &crate::ssr::Context,
     role: &str,
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
-) -> Result<Assignment, ServerFnError> {
+) -> Result<Assignment, AppError> {
     use super::server::{invalid, optional_id, parse_role, store};
     let role = parse_role(role)?;
     let rm_id = if role == Role::Rm {
@@ -115,11 +116,11 @@ async fn check_assignment(
 /// Creates a one-time link (`invite` or `reset`) and returns its address.
 #[cfg(feature = "ssr")]
 async fn issue_link(
-    cx: &crate::ssr::AppContext,
+    cx: &crate::ssr::Context,
     tx: &mut sqlx::PgConnection,
     user_id: i64,
     purpose: &str,
-) -> Result<String, ServerFnError> {
+) -> Result<String, AppError> {
     let token = pms_auth::tokens::new_token();
     pms_store::Db::create_invitation(
         tx,
@@ -134,7 +135,7 @@ async fn issue_link(
 }
 
 #[cfg(feature = "ssr")]
-fn checked_name(display_name: &str) -> Result<String, ServerFnError> {
+fn checked_name(display_name: &str) -> Result<String, AppError> {
     let name = display_name
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -148,7 +149,7 @@ fn checked_name(display_name: &str) -> Result<String, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn checked_email(email: &str) -> Result<String, ServerFnError> {
+fn checked_email(email: &str) -> Result<String, AppError> {
     let email = pms_store::identity::normalise_email(email);
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
@@ -170,10 +171,7 @@ fn checked_email(email: &str) -> Result<String, ServerFnError> {
 
 /// The user as the console lists them, or a 404.
 #[cfg(feature = "ssr")]
-async fn listed_user(
-    cx: &crate::ssr::AppContext,
-    user_id: i64,
-) -> Result<UserAdminView, ServerFnError> {
+async fn listed_user(cx: &crate::ssr::Context, user_id: i64) -> Result<UserAdminView, AppError> {
     cx.db
         .admin_users()
         .await
@@ -190,7 +188,7 @@ pub async fn invite_user(
     role: String,
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
-) -> Result<IssuedLink, ServerFnError> {
+) -> Result<IssuedLink, AppError> {
     use super::server::{admin, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -254,7 +252,7 @@ pub async fn save_user(
     role: String,
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
-) -> Result<String, ServerFnError> {
+) -> Result<String, AppError> {
     use super::server::{admin, change, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -304,7 +302,7 @@ pub async fn save_user(
 }
 
 #[server(endpoint = "admin/users/active")]
-pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, ServerFnError> {
+pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, AppError> {
     use super::server::{admin, invalid, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -351,7 +349,7 @@ pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, Serve
 }
 
 #[server(endpoint = "admin/users/reset-mfa")]
-pub async fn reset_user_mfa(user_id: i64) -> Result<String, ServerFnError> {
+pub async fn reset_user_mfa(user_id: i64) -> Result<String, AppError> {
     use super::server::{admin, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -384,7 +382,7 @@ pub async fn reset_user_mfa(user_id: i64) -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin/users/unlock")]
-pub async fn unlock_user(user_id: i64) -> Result<String, ServerFnError> {
+pub async fn unlock_user(user_id: i64) -> Result<String, AppError> {
     use super::server::{admin, store};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -414,7 +412,7 @@ pub async fn unlock_user(user_id: i64) -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin/users/reset-link")]
-pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, ServerFnError> {
+pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, AppError> {
     use super::server::{admin, invalid};
     use crate::ssr::{app_context, audit_in, begin, commit};
     let cx = app_context()?;
@@ -473,7 +471,7 @@ fn link_view(link: IssuedLink) -> AnyView {
     .into_any()
 }
 
-fn link_outcome(result: Option<Result<IssuedLink, ServerFnError>>) -> Option<AnyView> {
+fn link_outcome(result: Option<Result<IssuedLink, AppError>>) -> Option<AnyView> {
     result.map(|r| match r {
         Ok(link) => link_view(link),
         Err(e) => view! { <p class="alert alert--error" role="alert">{super::error_text(&e)}</p> }

@@ -2,6 +2,7 @@
 //! periods, contacts and recent meetings, and a what-if computed in the browser. Viewing it is
 //! recorded in the audit trail.
 
+use pms_domain::error::AppError;
 mod what_if;
 
 use leptos::prelude::*;
@@ -15,47 +16,15 @@ use super::{pct, tone};
 use what_if::WhatIf;
 
 #[server(endpoint = "clients/detail")]
-pub async fn get_client_detail(client_id: i32) -> Result<ClientDetail, ServerFnError> {
-    use crate::ssr::{app_context, audit, not_found, require, store_error};
-    let cx = app_context()?;
-    let me = require(pms_domain::identity::Capability::Analyse)?;
-    let detail = cx
-        .db
-        .client_detail(&me.scope, client_id)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| not_found("client"))?;
-    audit(
-        &cx,
-        Some(&me),
-        "client.view",
-        Some(("client", client_id.to_string())),
-        serde_json::json!({ "via": "page" }),
-    )
-    .await?;
-    Ok(detail)
+pub async fn get_client_detail(client_id: i32) -> Result<ClientDetail, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::clients::detail(&cx, &caller, client_id).await
 }
 
 #[server(endpoint = "clients/valuations")]
-pub async fn portfolio_valuations(portfolio_id: i32) -> Result<Vec<ValuationPoint>, ServerFnError> {
-    use crate::ssr::{app_context, audit, not_found, require, store_error};
-    let cx = app_context()?;
-    let me = require(pms_domain::identity::Capability::Analyse)?;
-    let points = cx
-        .db
-        .portfolio_valuations(&me.scope, portfolio_id)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| not_found("portfolio"))?;
-    audit(
-        &cx,
-        Some(&me),
-        "portfolio.view",
-        Some(("portfolio", portfolio_id.to_string())),
-        serde_json::json!({ "via": "page", "points": points.len() }),
-    )
-    .await?;
-    Ok(points)
+pub async fn portfolio_valuations(portfolio_id: i32) -> Result<Vec<ValuationPoint>, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::clients::valuations(&cx, &caller, portfolio_id).await
 }
 
 #[component]

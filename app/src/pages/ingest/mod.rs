@@ -5,6 +5,7 @@
 //!
 //! While any job is queued or running the page asks the server again every second.
 
+use pms_domain::error::AppError;
 mod upload;
 #[cfg(feature = "hydrate")]
 mod xhr;
@@ -14,9 +15,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use pms_domain::ingest::{
     format_bytes, format_duration, IngestJobDetail, IngestJobList, IngestJobView, JobStatus,
+    UploadSettings,
 };
 use pms_domain::time::format_ist;
-use serde::{Deserialize, Serialize};
 
 use super::login::error_text;
 use super::PageHeader;
@@ -24,78 +25,22 @@ use crate::components::icons::{Icon, IconKind};
 use crate::components::EmptyState;
 use upload::{upload_error_text, UploadPanel};
 
-#[cfg(feature = "ssr")]
-const JOBS_PER_PAGE: u32 = 20;
-#[cfg(feature = "ssr")]
-const ERRORS_PER_PAGE: u32 = 50;
-
-/// What the upload panel needs to know about the server.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UploadSettings {
-    pub max_upload_mb: u64,
-    /// The drop folder's inbox, when the server watches one.
-    pub drop_folder: Option<String>,
-}
-
-/// The caller, if they may load data; a 403 with a clear message otherwise.
-#[cfg(feature = "ssr")]
-fn require_ingest() -> Result<pms_auth::Principal, ServerFnError> {
-    use pms_domain::identity::Capability;
-    let me = crate::ssr::principal()?;
-    if me.can(Capability::RunIngest) {
-        return Ok(me);
-    }
-    // Sets the 403 status; the message below says what to do.
-    let _ = crate::ssr::require(Capability::RunIngest);
-    Err(ServerFnError::new(format!(
-        "Data loads are for data stewards and admins. Your role ({}) cannot load data or see the load history; ask an administrator if you need to.",
-        me.user.role.label()
-    )))
-}
-
 #[server(endpoint = "ingest/info")]
-pub async fn get_upload_settings() -> Result<UploadSettings, ServerFnError> {
-    let cx = crate::ssr::app_context()?;
-    require_ingest()?;
-    let inbox = cx.ingest.drop_dir.join("inbox");
-    Ok(UploadSettings {
-        max_upload_mb: pms_domain::ingest::parse_max_upload_mb(
-            std::env::var("PMS_MAX_UPLOAD_MB").ok().as_deref(),
-        )
-        .unwrap_or(pms_domain::ingest::DEFAULT_MAX_UPLOAD_MB),
-        drop_folder: inbox.is_dir().then(|| inbox.display().to_string()),
-    })
+pub async fn get_upload_settings() -> Result<UploadSettings, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::ingest_jobs::upload_settings(&cx, &caller)
 }
 
 #[server(endpoint = "ingest/jobs")]
-pub async fn list_ingest_jobs(page: u32) -> Result<IngestJobList, ServerFnError> {
-    let cx = crate::ssr::app_context()?;
-    require_ingest()?;
-    cx.db
-        .ingest_jobs(page, JOBS_PER_PAGE)
-        .await
-        .map_err(crate::ssr::store_error)
+pub async fn list_ingest_jobs(page: u32) -> Result<IngestJobList, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::ingest_jobs::list(&cx, &caller, page).await
 }
 
 #[server(endpoint = "ingest/job")]
-pub async fn get_ingest_job(
-    job_id: i64,
-    errors_page: u32,
-) -> Result<IngestJobDetail, ServerFnError> {
-    let cx = crate::ssr::app_context()?;
-    require_ingest()?;
-    let job = cx
-        .db
-        .ingest_job(job_id)
-        .await
-        .map_err(crate::ssr::store_error)?
-        .ok_or_else(|| crate::ssr::not_found("ingest job"))?;
-    let errors = cx
-        .db
-        .ingest_errors(job_id, errors_page, ERRORS_PER_PAGE)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    Ok(IngestJobDetail { job, errors })
+pub async fn get_ingest_job(job_id: i64, errors_page: u32) -> Result<IngestJobDetail, AppError> {
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::ingest_jobs::detail(&cx, &caller, job_id, errors_page).await
 }
 
 fn href(page: u32, job: Option<i64>, epage: u32) -> String {

@@ -1,16 +1,16 @@
-//! Clients and portfolios over REST.
+//! Clients and portfolios over REST: adapters over `pms_service::clients`.
+
+use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use std::collections::HashMap;
-
 use pms_domain::clients::{ClientDetail, ClientQuery, ClientSummary, Page, ValuationPoint};
-use pms_domain::identity::Capability;
+use pms_domain::error::AppError;
+use pms_service::clients;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{audit, Caller, Origin};
-use crate::http::error::ApiError;
+use super::ApiCaller;
 use crate::http::AppState;
 
 /// Query parameters of the client list (also used by the CSV export), read by the same parser
@@ -20,80 +20,43 @@ use crate::http::AppState;
 pub struct ListParams(HashMap<String, String>);
 
 impl ListParams {
-    pub fn query(&self, default_page_size: u32) -> Result<ClientQuery, ApiError> {
+    pub fn query(&self, default_page_size: u32) -> Result<ClientQuery, AppError> {
         ClientQuery::from_params(|name| self.0.get(name).cloned(), default_page_size)
-            .map_err(ApiError::BadRequest)
+            .map_err(AppError::BadRequest)
     }
 }
 
-pub async fn me(caller: Caller) -> Json<Value> {
-    let p = caller.0;
-    Json(json!({
+pub async fn me(ApiCaller(caller): ApiCaller) -> Result<Json<Value>, AppError> {
+    let p = caller.signed_in()?;
+    Ok(Json(json!({
         "user": p.user,
         "sees_all_data": p.scope.sees_all(),
         "rm_ids": p.scope.rm_ids(),
         "strategy_ids": p.scope.strategy_ids(),
-    }))
+    })))
 }
 
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    ApiCaller(caller): ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Json<Page<ClientSummary>>, ApiError> {
-    let principal = caller.require(Capability::Analyse)?;
-    Ok(Json(
-        state
-            .db
-            .clients(&principal.scope, &params.query(50)?)
-            .await?,
-    ))
+) -> Result<Json<Page<ClientSummary>>, AppError> {
+    let query = params.query(50)?;
+    Ok(Json(clients::list(&state, &caller, &query).await?))
 }
 
 pub async fn detail(
     State(state): State<AppState>,
-    caller: Caller,
-    origin: Origin,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<i32>,
-) -> Result<Json<ClientDetail>, ApiError> {
-    let principal = caller.require(Capability::Analyse)?;
-    let detail = state
-        .db
-        .client_detail(&principal.scope, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("client {id}")))?;
-    audit(
-        &state,
-        Some(principal),
-        &origin,
-        "client.view",
-        Some(("client", id.to_string())),
-        json!({ "via": "api" }),
-    )
-    .await?;
-    Ok(Json(detail))
+) -> Result<Json<ClientDetail>, AppError> {
+    Ok(Json(clients::detail(&state, &caller, id).await?))
 }
 
 pub async fn valuations(
     State(state): State<AppState>,
-    caller: Caller,
-    origin: Origin,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<i32>,
-) -> Result<Json<Vec<ValuationPoint>>, ApiError> {
-    let principal = caller.require(Capability::Analyse)?;
-    let points = state
-        .db
-        .portfolio_valuations(&principal.scope, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("portfolio {id}")))?;
-    audit(
-        &state,
-        Some(principal),
-        &origin,
-        "portfolio.view",
-        Some(("portfolio", id.to_string())),
-        json!({ "via": "api", "points": points.len() }),
-    )
-    .await?;
-    Ok(Json(points))
+) -> Result<Json<Vec<ValuationPoint>>, AppError> {
+    Ok(Json(clients::valuations(&state, &caller, id).await?))
 }

@@ -7,13 +7,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
 use pms_domain::clients::ClientSummary;
-use pms_domain::identity::Capability;
+use pms_domain::error::AppError;
 use pms_store::StoreError;
-use serde_json::json;
 
 use super::clients::ListParams;
-use super::{audit, Caller, Origin};
-use crate::http::error::ApiError;
+use super::ApiCaller;
 use crate::http::AppState;
 use crate::jobs::file_load::neutralise;
 
@@ -49,25 +47,13 @@ enum ExportError {
 
 pub async fn clients_csv(
     State(state): State<AppState>,
-    caller: Caller,
-    origin: Origin,
+    ApiCaller(caller): ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Response, ApiError> {
-    let principal = caller.require(Capability::Export)?;
+) -> Result<Response, AppError> {
     // The list's filters and order; its paging does not apply (every row is exported).
     let query = params.query(1)?;
-    let export = state.db.client_export(&principal.scope, &query).await?;
-    audit(
-        &state,
-        Some(principal),
-        &origin,
-        "export.csv",
-        Some(("client_list", "clients.csv".into())),
-        json!({ "rows": export.total, "search": query.search, "sort": query.sort.code(), "descending": query.descending }),
-    )
-    .await?;
-    let heading = csv_chunk([CLIENT_HEADER.map(String::from)])
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let export = pms_service::clients::export(&state, &caller, &query).await?;
+    let heading = csv_chunk([CLIENT_HEADER.map(String::from)]).map_err(pms_service::internal)?;
     let rows = export
         .rows
         .ready_chunks(ROWS_PER_CHUNK)

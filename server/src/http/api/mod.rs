@@ -11,10 +11,10 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::Router;
 use pms_auth::Principal;
+use pms_domain::error::AppError;
 use pms_domain::identity::Capability;
-use pms_store::audit::AuditEvent;
+use pms_service::{Channel, RequestMeta};
 
-use super::error::ApiError;
 use super::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -30,11 +30,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/exports/clients.csv", get(exports::clients_csv))
 }
 
-/// The authenticated caller (401 without one).
+/// The caller of a REST request, as the use cases take it (the same client-address rule as
+/// the pages: trusted proxies only).
+pub struct ApiCaller(pub pms_service::Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ApiCaller(pms_service::Caller::of(
+            parts,
+            Channel::Api,
+            &state.security.trusted_proxies,
+        )))
+    }
+}
+
+/// The authenticated principal (401 without one), for the handlers not yet expressed as a
+/// use case (uploads, the logo).
 pub struct Caller(pub Principal);
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts
@@ -43,17 +63,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .cloned()
             .map(Caller)
             .ok_or_else(|| {
-                ApiError::Unauthorized("send a bearer token from POST /api/v1/auth/token".into())
+                AppError::Unauthorized("Send a bearer token from POST /api/v1/auth/token.".into())
             })
     }
 }
 
 impl Caller {
-    pub fn require(&self, capability: Capability) -> Result<&Principal, ApiError> {
+    pub fn require(&self, capability: Capability) -> Result<&Principal, AppError> {
         if self.0.can(capability) {
             Ok(&self.0)
         } else {
-            Err(ApiError::Forbidden(format!(
+            Err(AppError::Forbidden(format!(
                 "the {} role may not do this",
                 self.0.user.role.label()
             )))
@@ -62,43 +82,32 @@ impl Caller {
 }
 
 /// Where a request came from, for the audit trail.
-pub struct Origin {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
+pub struct Origin(pub RequestMeta);
 
 impl FromRequestParts<AppState> for Origin {
     type Rejection = std::convert::Infallible;
 
-    /// The same client-address rule as the pages (trusted proxies only).
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let meta = pms_app::ssr::request_meta_of(parts, &state.security.trusted_proxies);
-        Ok(Origin {
-            ip: meta.ip,
-            user_agent: meta.user_agent,
-        })
+        Ok(Origin(RequestMeta::of(
+            parts,
+            &state.security.trusted_proxies,
+        )))
     }
 }
 
-/// The audit event for an API or upload action.
-fn audit_event(
-    principal: Option<&Principal>,
-    origin: &Origin,
-    action: &str,
-    object: Option<(&str, String)>,
-    details: serde_json::Value,
-) -> AuditEvent {
-    let meta = pms_app::ssr::RequestMeta {
-        ip: origin.ip.clone(),
-        user_agent: origin.user_agent.clone(),
-    };
-    pms_app::ssr::audit_event_from(principal, meta, action, object, details)
+/// `principal` calling from `origin`, as the audit trail records them.
+fn acting(principal: Option<&Principal>, origin: &Origin) -> pms_service::Caller {
+    pms_service::Caller {
+        principal: principal.cloned(),
+        channel: Channel::Api,
+        meta: origin.0.clone(),
+    }
 }
 
-/// Records an API action that changes nothing (a read, an export, a refusal).
+/// Records an action that changes nothing (a read, an export, a refusal).
 pub async fn audit(
     state: &AppState,
     principal: Option<&Principal>,
@@ -106,14 +115,8 @@ pub async fn audit(
     action: &str,
     object: Option<(&str, String)>,
     details: serde_json::Value,
-) -> Result<(), ApiError> {
-    let event = audit_event(principal, origin, action, object, details);
-    state
-        .db
-        .audit(&event)
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from)
+) -> Result<(), AppError> {
+    pms_service::audit::record(state, &acting(principal, origin), action, object, details).await
 }
 
 /// Records a change inside the transaction that makes it (both commit or neither does).
@@ -125,12 +128,14 @@ pub async fn audit_in(
     action: &str,
     object: Option<(&str, String)>,
     details: serde_json::Value,
-) -> Result<(), ApiError> {
-    let event = audit_event(principal, origin, action, object, details);
-    state
-        .db
-        .audit_in(tx, &event)
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from)
+) -> Result<(), AppError> {
+    pms_service::audit::record_in(
+        state,
+        tx,
+        &acting(principal, origin),
+        action,
+        object,
+        details,
+    )
+    .await
 }

@@ -1,0 +1,26 @@
+//! The executive summary of the caller's book, who is signed in, and how current the store's
+//! data is.
+
+use pms_domain::identity::{Capability, SessionUser};
+use pms_domain::status::DataStatus;
+use pms_domain::summary::ExecutiveSummary;
+
+use crate::{AppResult, Caller, Context};
+
+/// AUM and its change, clients, performance and mix of the caller's scope.
+#[tracing::instrument(name = "summary.executive", skip_all, fields(caller = %caller))]
+pub async fn executive(cx: &Context, caller: &Caller) -> AppResult<ExecutiveSummary> {
+    let me = caller.require(Capability::Analyse)?;
+    Ok(cx.db.executive_summary(&me.scope).await?)
+}
+
+/// The signed-in user.
+pub fn current_user(caller: &Caller) -> AppResult<SessionUser> {
+    Ok(caller.signed_in()?.user.clone())
+}
+
+/// The latest valuation date and the last successful load (shown to everyone signed in).
+#[tracing::instrument(name = "summary.data_status", skip_all)]
+pub async fn data_status(cx: &Context) -> AppResult<DataStatus> {
+    cx.db.data_status().await.map_err(crate::internal)
+}
