@@ -6,7 +6,6 @@
 //! (refresh what the dashboard reads).
 
 pub mod aggregate;
-pub mod demo;
 pub mod error;
 pub mod load;
 pub mod profile;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
+use pms_demo::{generate, DemoLogin, DemoManifest, DemoOptions, DemoSize, DemoSource};
 use pms_domain::identity::Role;
-use pms_ingest::demo::{generate, DemoLogin, DemoManifest, DemoOptions, DemoSize, DemoSource};
 use pms_ingest::load::salesforce::{self, SfLoadRequest};
 use pms_ingest::load::{load_file, FileLoad, Input, LoadOutcome, Trigger};
 use pms_ingest::report::ReportKind;

@@ -728,7 +728,7 @@ pub(crate) fn landline(rng: &mut impl Rng, std: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::random::{stream, Purpose};
+    use crate::random::{stream, Purpose};
 
     #[test]
     fn mailbox_is_plain_ascii() {

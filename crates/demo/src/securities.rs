@@ -741,9 +741,9 @@ impl RoundTo for f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::identifiers::is_valid_isin;
-    use crate::demo::random::{stream, Purpose};
-    use crate::demo::strategies::IAS;
+    use crate::identifiers::is_valid_isin;
+    use crate::random::{stream, Purpose};
+    use crate::strategies::IAS;
 
     #[test]
     fn universe_has_valid_unique_isins_and_feeds_every_ia() {

@@ -721,7 +721,7 @@ pub(crate) fn demo_rms(rms: &[Rm], teams: &[Team], team: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::identifiers::is_valid_pan;
+    use crate::identifiers::is_valid_pan;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -812,10 +812,10 @@ mod tests {
 
     #[test]
     fn ia_models_fill_every_sleeve_without_overlap() {
-        use crate::demo::calendar::Calendar;
-        use crate::demo::securities::universe;
+        use crate::calendar::Calendar;
+        use crate::securities::universe;
         let cal = Calendar::new(date(2025, 1, 1), date(2025, 3, 31));
-        let market = crate::demo::market::simulate(
+        let market = crate::market::simulate(
             &mut stream(3, Purpose::Market, 0),
             &cal,
             universe(&mut stream(3, Purpose::Securities, 0)),

@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
-use pms_ingest::demo::{
-    self, is_valid_isin, is_valid_pan, salesforce_suffix, DemoManifest, DemoOptions, DemoSize,
-    DemoSource,
+use pms_demo::{
+    is_valid_isin, is_valid_pan, salesforce_suffix, DemoManifest, DemoOptions, DemoSize, DemoSource,
 };
 use pms_metrics::fees::{
     accrue_management_fee, performance_fee_schedule, Crystallisation, PerformanceFeeTerms,
@@ -48,7 +47,7 @@ fn small() -> &'static Generated {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo_small");
         let _ = std::fs::remove_dir_all(&dir);
         let started = Instant::now();
-        let manifest = demo::generate(&dir, &options()).expect("small demo data");
+        let manifest = pms_demo::generate(&dir, &options()).expect("small demo data");
         Generated {
             dir,
             manifest,
@@ -699,21 +698,21 @@ fn same_options_give_identical_bytes() {
     let g = small();
     let other = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo_small_again");
     let _ = std::fs::remove_dir_all(&other);
-    let manifest = demo::generate(&other, &options()).expect("second run");
+    let manifest = pms_demo::generate(&other, &options()).expect("second run");
     assert_eq!(manifest, g.manifest);
     for f in &g.manifest.files {
         let a = std::fs::read(DemoManifest::path_of(&g.dir, f)).expect("first");
         let b = std::fs::read(DemoManifest::path_of(&other, f)).expect("second");
         assert!(a == b, "{} differs between runs", f.path);
     }
-    let a = std::fs::read(g.dir.join(demo::MANIFEST_FILE)).expect("manifest");
-    let b = std::fs::read(other.join(demo::MANIFEST_FILE)).expect("manifest");
+    let a = std::fs::read(g.dir.join(pms_demo::MANIFEST_FILE)).expect("manifest");
+    let b = std::fs::read(other.join(pms_demo::MANIFEST_FILE)).expect("manifest");
     assert_eq!(a, b);
 
     // A different seed gives a different book.
     let third = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo_small_other_seed");
     let _ = std::fs::remove_dir_all(&third);
-    let changed = demo::generate(
+    let changed = pms_demo::generate(
         &third,
         &DemoOptions {
             seed: SEED + 1,

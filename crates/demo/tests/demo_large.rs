@@ -3,7 +3,7 @@
 //! about 1.5 GB; run it with
 //!
 //! ```text
-//! cargo test --release -p pms-ingest --test demo_large -- --ignored --nocapture
+//! cargo test --release -p pms-demo --test demo_large -- --ignored --nocapture
 //! ```
 //!
 //! `PMS_DEMO_LARGE_DIR` chooses where it goes (default: the system temp directory).
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use pms_ingest::demo::{generate_with_progress, DemoManifest, DemoOptions, DemoSize};
+use pms_demo::{generate_with_progress, DemoManifest, DemoOptions, DemoSize};
 
 #[test]
 #[ignore = "writes ~1.5 GB; run explicitly"]

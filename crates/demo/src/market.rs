@@ -315,8 +315,8 @@ fn payouts(calendar: &Calendar, securities: &[Security], prices: &[Vec<i64>]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::random::{stream, Purpose};
-    use crate::demo::securities::universe;
+    use crate::random::{stream, Purpose};
+    use crate::securities::universe;
 
     #[test]
     fn prices_are_positive_and_plausible() {

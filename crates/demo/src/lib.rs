@@ -1,6 +1,7 @@
-//! Demo data: a realistic, deterministic data set written in the sources' own formats —
-//! Salesforce Data Loader CSVs and Wealth Spectrum reports (XLSX masters, CSV facts) — so that
-//! a demo loads through exactly the path real data takes.
+//! The Hub's demo data: a realistic, deterministic data set written in the sources' own
+//! formats — Salesforce Data Loader CSVs and Wealth Spectrum reports (XLSX masters, CSV facts) —
+//! so that a demo loads through exactly the path real data takes (`pms-ingest`, run by the
+//! server's `demo-data` command).
 //!
 //! Pure: no database, no network, no clock. Every date is relative to [`DemoOptions::as_of`]
 //! (five years of history end on it) and every random number comes from ChaCha8 streams
@@ -504,7 +505,7 @@ pub fn generate_with_progress(
         aum: Decimal::new(aum_paise, 2),
     };
     let manifest = DemoManifest {
-        generator: format!("pms-ingest demo {}", env!("CARGO_PKG_VERSION")),
+        generator: format!("pms-demo {}", env!("CARGO_PKG_VERSION")),
         size,
         seed,
         as_of,
