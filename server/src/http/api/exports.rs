@@ -13,9 +13,9 @@ use serde_json::json;
 
 use super::clients::ListParams;
 use super::{audit, Caller, Origin};
+use crate::csv_export::neutralise;
 use crate::http::error::ApiError;
 use crate::http::AppState;
-use crate::jobs::file_load::neutralise;
 
 /// Rows written into one chunk of the response body, at most (fewer when the query is slower
 /// than the network).
