@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod csv_export;
 pub mod embedded_pg;
 pub mod http;
 pub mod jobs;

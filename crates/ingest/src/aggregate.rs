@@ -69,7 +69,7 @@ pub async fn refresh_dirty(pool: &PgPool) -> Result<u64, sqlx::Error> {
         }
     }
     refresh_totals(pool).await?;
-    settle_pending_jobs(pool).await?;
+    crate::load::job::settle_refresh_pending(pool).await?;
     Ok(total)
 }
 
@@ -89,21 +89,6 @@ pub async fn refresh_pending(pool: &PgPool) -> Result<u64, sqlx::Error> {
     } else {
         Ok(0)
     }
-}
-
-/// Jobs waiting for their figures are done once no portfolio is marked: their marks were
-/// visible to this statement's snapshot if their job was, so none is left means all are
-/// recomputed.
-async fn settle_pending_jobs(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE ingest_job SET phase = 'done',
-                message = concat_ws(' ', message, 'Figures refreshed at ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ') || '.')
-         WHERE status = 'succeeded' AND phase = $1 AND NOT EXISTS (SELECT 1 FROM agg_dirty_portfolio)",
-    )
-    .bind(PHASE_REFRESH_PENDING)
-    .execute(pool)
-    .await?;
-    Ok(())
 }
 
 /// Recomputes every portfolio of `clients` (sorted) in one transaction; returns how many.

@@ -174,38 +174,6 @@ impl Db {
         .await?)
     }
 
-    /// The newest job's number (0 when there is none yet).
-    pub async fn latest_ingest_job_id(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar!(r#"SELECT coalesce(max(job_id), 0) AS "latest!" FROM ingest_job"#)
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
-
-    /// The job an upload of a Salesforce export started (the Salesforce loader creates its job
-    /// itself): the first one for that file by that user numbered after `after_job_id`.
-    pub async fn find_upload_job(
-        &self,
-        source: &str,
-        file_name: &str,
-        requested_by: Option<i64>,
-        after_job_id: i64,
-    ) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar!(
-            "SELECT job_id FROM ingest_job
-             WHERE source = $1 AND file_name = $2 AND requested_by IS NOT DISTINCT FROM $3
-               AND trigger = 'upload' AND job_id > $4
-             ORDER BY job_id LIMIT 1",
-            source,
-            file_name,
-            requested_by,
-            after_job_id
-        )
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
     /// Whether a scheduled job from `source` was created at or after `since` (by any server):
     /// a scheduled slot already taken is not run again.
     pub async fn scheduled_job_since(

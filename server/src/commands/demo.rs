@@ -9,8 +9,7 @@ use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
 use pms_demo::{generate, DemoLogin, DemoManifest, DemoOptions, DemoSize, DemoSource};
 use pms_domain::identity::Role;
-use pms_ingest::load::salesforce::{self, SfLoadRequest};
-use pms_ingest::load::{load_file, FileLoad, Input, LoadOutcome, Trigger};
+use pms_ingest::load::{FileKind, LoadOutcome, LoadRequest, Trigger};
 use pms_ingest::report::ReportKind;
 use pms_store::identity::NewUser;
 use pms_store::Db;
@@ -83,37 +82,28 @@ async fn load(
     manifest: &DemoManifest,
     trigger: Trigger,
 ) -> anyhow::Result<()> {
-    let request = SfLoadRequest {
-        trigger,
-        requested_by: None,
-    };
     for file in &manifest.files {
         let path: PathBuf = DemoManifest::path_of(dir, file);
         let started = std::time::Instant::now();
-        let outcome = match file.source {
-            DemoSource::Salesforce => {
-                salesforce::load_csv(db.bulk_pool(), &path, None, &request).await?
-            }
+        let kind = match file.source {
+            DemoSource::Salesforce => FileKind::Salesforce,
             DemoSource::WealthSpectrum => {
                 let report = ReportKind::from_code(&file.report).ok_or_else(|| {
                     anyhow::anyhow!("the manifest names an unknown report {:?}", file.report)
                 })?;
-                load_file(
-                    db.bulk_pool(),
-                    FileLoad {
-                        input: Input::File(path.clone()),
-                        display_name: None,
-                        report: Some(report),
-                        profile: pms_ingest::profile::Profile::default_profile(),
-                        trigger,
-                        requested_by: None,
-                        today: Utc::now().date_naive(),
-                        queued_job: None,
-                    },
-                )
-                .await?
+                FileKind::WealthSpectrum(Some(report))
             }
         };
+        let request = LoadRequest {
+            path,
+            display_name: None,
+            kind: Some(kind),
+            trigger,
+            requested_by: None,
+            profile: pms_ingest::profile::Profile::default_profile(),
+            digest: None,
+        };
+        let outcome = pms_ingest::load::load(db, request).await?;
         match outcome {
             LoadOutcome::Succeeded { rows, .. } => {
                 let secs = started.elapsed().as_secs_f64();

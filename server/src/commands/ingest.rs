@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use pms_ingest::load::salesforce::{self, SfLoadRequest};
-use pms_ingest::load::{load_file, FileLoad, Input, LoadOutcome, Trigger};
+use pms_ingest::load::{load, today_ist, FileKind, LoadOutcome, LoadRequest, Trigger};
 use pms_ingest::report::ReportKind;
 use pms_ingest::source::salesforce::SalesforceConfig;
 use pms_ingest::source::wealth_spectrum::api::WsApiConfig;
@@ -44,7 +44,6 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
                 "the Wealth Spectrum API is not configured: set PMS_WS_API_URL and PMS_WS_API_KEY"
             )
         })?;
-        let today = crate::jobs::file_load::today_ist();
         outcomes.extend(
             pms_ingest::load::wealth_spectrum_api::sync(
                 db.bulk_pool(),
@@ -53,30 +52,30 @@ pub async fn run(db: Db, config: Config, args: IngestArgs) -> anyhow::Result<()>
                 None,
                 Trigger::Cli,
                 None,
-                today,
+                today_ist(),
             )
             .await?,
         );
     }
+    // What the options say the files are; without any, each file is recognised.
+    let forced = if args.salesforce {
+        Some(FileKind::Salesforce)
+    } else {
+        report.map(|r| FileKind::WealthSpectrum(Some(r)))
+    };
     for file in &args.files {
         let progress = progress_bar(&args, file);
         let watcher = watch_progress(db.clone(), progress.clone());
-        let outcome = if args.salesforce || crate::jobs::file_load::looks_like_salesforce(file) {
-            salesforce::load_csv(db.bulk_pool(), file, None, &request).await?
-        } else {
-            let today = crate::jobs::file_load::today_ist();
-            let load = FileLoad {
-                input: Input::File(file.clone()),
-                display_name: None,
-                report,
-                profile: profile.clone(),
-                trigger: Trigger::Cli,
-                requested_by: None,
-                today,
-                queued_job: None,
-            };
-            load_file(db.bulk_pool(), load).await?
+        let request = LoadRequest {
+            path: file.clone(),
+            display_name: None,
+            kind: forced,
+            trigger: Trigger::Cli,
+            requested_by: None,
+            profile: profile.clone(),
+            digest: None,
         };
+        let outcome = load(&db, request).await?;
         watcher.abort();
         progress.finish_and_clear();
         outcomes.push(outcome);

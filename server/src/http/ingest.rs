@@ -20,7 +20,7 @@ use axum::{Extension, Json, Router};
 use pms_auth::Principal;
 use pms_domain::identity::Capability;
 use pms_domain::ingest::{format_bytes, SALESFORCE_UPLOAD};
-use pms_ingest::load::{Job, JobSpec, Source, Trigger};
+use pms_ingest::load::{self, FileDigest, FileKind, LoadRequest, QueuedLoad, Trigger};
 use pms_ingest::report::ReportKind;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -29,7 +29,7 @@ use tokio::io::AsyncWriteExt;
 use super::api::{audit, Caller, Origin};
 use super::error::AppError;
 use super::AppState;
-use crate::jobs::file_load::{self, FileJob, FileKind};
+use crate::csv_export;
 
 /// The upload size limit, from `PMS_MAX_UPLOAD_MB`.
 #[derive(Clone, Copy, Debug)]
@@ -203,7 +203,7 @@ async fn read_form(
                         AppError::BadRequest("send one file per upload".into()),
                     ));
                 }
-                if !file_load::is_accepted(&original) {
+                if !load::is_accepted(&original) {
                     return Err(UploadError::new(
                         "bad_type",
                         AppError::BadRequest(format!(
@@ -339,11 +339,11 @@ async fn spool(
     Ok((spooled, bytes, hex::encode(hasher.finalize())))
 }
 
-/// Which loader the upload goes to: what the form said, else what the file looks like.
-async fn kind_of(received: &Received) -> Result<FileKind, UploadError> {
+/// The loader the form chose, if any (`None`: the load recognises the file).
+fn kind_of(received: &Received) -> Result<Option<FileKind>, UploadError> {
     if received.salesforce || received.report.as_deref() == Some(SALESFORCE_UPLOAD) {
-        return match file_load::extension(&received.original_name).as_deref() {
-            Some("csv" | "txt") => Ok(FileKind::Salesforce),
+        return match load::extension(&received.original_name).as_deref() {
+            Some("csv" | "txt") => Ok(Some(FileKind::Salesforce)),
             _ => Err(UploadError::new(
                 "bad_type",
                 AppError::BadRequest(
@@ -354,9 +354,9 @@ async fn kind_of(received: &Received) -> Result<FileKind, UploadError> {
         };
     }
     match received.report.as_deref() {
-        None | Some("auto") => Ok(file_load::detect_kind(&received.file.path).await),
+        None | Some("auto") => Ok(None),
         Some(code) => ReportKind::from_code(code)
-            .map(|r| FileKind::WealthSpectrum(Some(r)))
+            .map(|r| Some(FileKind::WealthSpectrum(Some(r))))
             .ok_or_else(|| {
                 UploadError::new(
                     "bad_request",
@@ -376,136 +376,72 @@ async fn start(
     origin: &Origin,
     mut received: Received,
 ) -> Result<i64, UploadError> {
-    let kind = kind_of(&received).await?;
-    let requested_by = principal.actor_user_id();
+    let request = LoadRequest {
+        path: received.file.path.clone(),
+        display_name: Some(received.original_name.clone()),
+        kind: kind_of(&received)?,
+        trigger: Trigger::Upload,
+        requested_by: principal.actor_user_id(),
+        profile: state.ingest.profile.clone(),
+        digest: Some(FileDigest {
+            sha256: received.sha256.clone(),
+            bytes: received.bytes as i64,
+        }),
+    };
+    let queued = load::queue(&state.db, request)
+        .await
+        .map_err(|e| super::error::internal(format!("cannot queue the upload's job: {e}")))?;
+    let job_id = queued.job_id();
     let details = json!({
         "file": received.original_name,
         "bytes": received.bytes,
         "sha256": received.sha256,
-        "report": match kind {
-            FileKind::Salesforce => SALESFORCE_UPLOAD,
-            FileKind::WealthSpectrum(Some(r)) => r.code(),
-            FileKind::WealthSpectrum(None) => "auto",
-        },
+        "report": queued.kind().code(),
     });
-    let db = state.db.clone();
-    let profile = state.ingest.profile.clone();
-    let mut job = FileJob {
-        path: received.file.path.clone(),
-        display_name: received.original_name.clone(),
-        kind,
-        trigger: Trigger::Upload,
-        requested_by,
-        queued_job: None,
-    };
-    match kind {
-        FileKind::WealthSpectrum(report) => {
-            let spec = JobSpec {
-                source: Source::WealthSpectrumFile,
-                report: report.map(|r| r.code()).unwrap_or("unknown").to_owned(),
-                trigger: Trigger::Upload,
-                file_name: Some(received.original_name.clone()),
-                file_sha256: Some(received.sha256.clone()),
-                file_bytes: Some(received.bytes as i64),
-                profile: Some(profile.id()),
-                requested_by,
-            };
-            let queued = Job::queue(db.bulk_pool(), &spec).await.map_err(|e| {
-                super::error::internal(format!("cannot queue the upload's job: {e}"))
-            })?;
-            let recorded = audit(
-                state,
-                Some(principal),
-                origin,
-                "ingest.upload",
-                Some(("ingest_job", queued.id.to_string())),
-                details,
+    let recorded = audit(
+        state,
+        Some(principal),
+        origin,
+        "ingest.upload",
+        Some(("ingest_job", job_id.to_string())),
+        details,
+    )
+    .await;
+    if let Err(e) = recorded {
+        let cancelled = queued
+            .cancel(
+                "failed: the upload could not be recorded in the audit trail. Nothing was loaded.",
             )
             .await;
-            if let Err(e) = recorded {
-                let _ = queued
-                    .fail("failed: the upload could not be recorded in the audit trail. Nothing was loaded.")
-                    .await;
-                return Err(e.into());
-            }
-            job.queued_job = Some(queued.id);
-            received.file.keep = true;
-            spawn_load(db, profile, job);
-            Ok(queued.id)
+        if let Err(cancel) = cancelled {
+            tracing::warn!(job = job_id, error = %cancel, "cannot end the job of an upload that was not audited");
         }
-        FileKind::Salesforce => {
-            audit(
-                state,
-                Some(principal),
-                origin,
-                "ingest.upload",
-                Some(("file", received.original_name.clone())),
-                details,
-            )
-            .await?;
-            // The Salesforce loader creates its job as it starts: find it by file and user.
-            let after = db.latest_ingest_job_id().await.map_err(AppError::from)?;
-            received.file.keep = true;
-            let mut handle = spawn_load(db.clone(), profile, job);
-            loop {
-                tokio::select! {
-                    finished = &mut handle => {
-                        return match finished {
-                            Ok(Some(job_id)) => Ok(job_id),
-                            _ => Err(super::error::internal("the Salesforce load could not start").into()),
-                        };
-                    }
-                    _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
-                        let found = db
-                            .find_upload_job(
-                                Source::SalesforceCsv.code(),
-                                &received.original_name,
-                                requested_by,
-                                after,
-                            )
-                            .await
-                            .map_err(AppError::from)?;
-                        if let Some(job_id) = found {
-                            return Ok(job_id);
-                        }
-                    }
-                }
-            }
-        }
+        return Err(e.into());
     }
+    received.file.keep = true;
+    spawn_load(
+        state.db.clone(),
+        queued,
+        received.file.path.clone(),
+        received.original_name,
+    );
+    Ok(job_id)
 }
 
-/// Runs the load in the background and deletes the uploaded file afterwards. The task
-/// answers the job's number (or `None` if the load could not run at all).
-fn spawn_load(
-    db: pms_store::Db,
-    profile: pms_ingest::profile::Profile,
-    job: FileJob,
-) -> tokio::task::JoinHandle<Option<i64>> {
+/// Runs the load in the background and deletes the uploaded file afterwards.
+fn spawn_load(db: pms_store::Db, queued: QueuedLoad, path: PathBuf, name: String) {
     tokio::spawn(async move {
-        let path = job.path.clone();
-        let queued = job.queued_job;
-        let name = job.display_name.clone();
-        let outcome = file_load::run(&db, &profile, job).await;
+        let outcome = queued.run(&db).await;
         if let Err(e) = tokio::fs::remove_file(&path).await {
             tracing::warn!(file = %path.display(), error = %e, "cannot remove an uploaded file");
         }
         match outcome {
             Ok(outcome) => {
-                tracing::info!(file = %name, job = outcome.job_id(), "upload processed");
-                Some(outcome.job_id())
+                tracing::info!(file = %name, job = outcome.job_id(), "upload processed")
             }
-            Err(e) => {
-                tracing::error!(file = %name, error = %e, "upload could not be loaded");
-                if let Some(id) = queued {
-                    if let Ok(job) = Job::resume(db.bulk_pool(), id).await {
-                        let _ = job.fail(&format!("failed: {e}. Nothing was loaded.")).await;
-                    }
-                }
-                queued
-            }
+            Err(e) => tracing::error!(file = %name, error = %e, "upload could not be loaded"),
         }
-    })
+    });
 }
 
 async fn errors_csv(
@@ -528,7 +464,7 @@ async fn errors_csv(
         json!({ "rows": errors.len() }),
     )
     .await?;
-    let body = file_load::errors_csv(&errors);
+    let body = csv_export::errors_csv(&errors);
     let disposition = format!("attachment; filename=\"job-{job_id}-errors.csv\"");
     let mut response = body.into_response();
     let headers = response.headers_mut();

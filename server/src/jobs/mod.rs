@@ -1,7 +1,6 @@
 //! Background work of a running server: sweeping expired sessions and loads whose worker died,
 //! watching the drop folder, and the scheduled syncs.
 
-pub mod file_load;
 pub mod schedule;
 pub mod watch;
 

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use cron::Schedule;
 use pms_ingest::load::salesforce::{self, SfLoadRequest};
 use pms_ingest::load::wealth_spectrum_api::{self, LOAD_ORDER};
-use pms_ingest::load::{LoadOutcome, Source, Trigger};
+use pms_ingest::load::{today_ist, LoadOutcome, Source, Trigger};
 use pms_ingest::profile::Profile;
 use pms_ingest::source::salesforce::SalesforceConfig;
 use pms_ingest::source::wealth_spectrum::api::WsApiConfig;
@@ -237,19 +237,15 @@ async fn run_slot(db: &Db, profile: &Profile, sync: &SyncSchedule, slot: DateTim
                     None
                 }
             };
-            let (db, config, profile) = (db.clone(), config.clone(), profile.clone());
-            super::file_load::off_runtime(move || async move {
-                wealth_spectrum_api::sync(
-                    db.bulk_pool(),
-                    &config,
-                    &profile,
-                    since,
-                    Trigger::Schedule,
-                    None,
-                    super::file_load::today_ist(),
-                )
-                .await
-            })
+            wealth_spectrum_api::sync(
+                db.bulk_pool(),
+                config,
+                profile,
+                since,
+                Trigger::Schedule,
+                None,
+                today_ist(),
+            )
             .await
         }
     };

@@ -18,11 +18,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use pms_ingest::load::{LoadOutcome, Trigger};
+use pms_ingest::load::{self, LoadOutcome, LoadRequest, Trigger};
 use pms_ingest::profile::Profile;
 use pms_store::Db;
 
-use super::file_load::{self, FileJob};
+use crate::csv_export;
 
 /// The folder layout under the drop folder.
 #[derive(Clone, Debug)]
@@ -169,23 +169,23 @@ async fn process(db: &Db, profile: &Profile, folder: &DropFolder, path: &Path) {
         }
     }
     tracing::info!(file = %name, "loading a dropped file");
-    let outcome = if file_load::is_accepted(&name) {
-        let kind = file_load::detect_kind(&claimed).await;
-        let job = FileJob {
+    let outcome = if load::is_accepted(&name) {
+        let request = LoadRequest {
             path: claimed.clone(),
-            display_name: name.clone(),
-            kind,
+            display_name: Some(name.clone()),
+            kind: None,
             trigger: Trigger::Watch,
             requested_by: None,
-            queued_job: None,
+            profile: profile.clone(),
+            digest: None,
         };
-        file_load::run(db, profile, job)
+        load::load(db, request)
             .await
             .map_err(|e| format!("the load could not run: {e}"))
     } else {
         Err(format!(
             "{name} is not a file the Hub can load: drop CSV or Excel files (.{})",
-            file_load::ACCEPTED_EXTENSIONS.join(", .")
+            load::ACCEPTED_EXTENSIONS.join(", .")
         ))
     };
     match outcome {
@@ -197,7 +197,7 @@ async fn process(db: &Db, profile: &Profile, folder: &DropFolder, path: &Path) {
             tracing::info!(file = %name, job = outcome.job_id(), "dropped file loaded");
         }
         Ok(outcome) => {
-            let problems = file_load::problems(db, &outcome).await;
+            let problems = csv_export::problems(db, &outcome).await;
             reject(folder, &claimed, &name, &problems).await;
             tracing::warn!(file = %name, job = outcome.job_id(), "dropped file rejected");
         }
@@ -235,7 +235,7 @@ async fn reject(
     let partial = folder
         .rejected
         .join(format!(".{target_name}.errors.csv.part"));
-    let written = match tokio::fs::write(&partial, file_load::errors_csv(problems)).await {
+    let written = match tokio::fs::write(&partial, csv_export::errors_csv(problems)).await {
         Ok(()) => tokio::fs::rename(&partial, &errors).await,
         Err(e) => Err(e),
     };

@@ -1,13 +1,12 @@
 //! Loading one Wealth Spectrum report file, start to finish.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::{Acquire, PgPool};
 
 use crate::error::RowError;
@@ -37,7 +36,9 @@ impl std::fmt::Debug for Input {
     }
 }
 
-/// A request to load a report.
+/// A request to load a report: a file of known path, or rows fetched from the API. Files from
+/// uploads, the drop folder and the command line go through [`crate::load::load`], which
+/// also handles Salesforce exports.
 #[derive(Debug)]
 pub struct FileLoad {
     pub input: Input,
@@ -50,8 +51,6 @@ pub struct FileLoad {
     pub requested_by: Option<i64>,
     /// Dates after this are refused as "in the future".
     pub today: NaiveDate,
-    /// An existing queued job to run this load under (uploads); else a new job is created.
-    pub queued_job: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,24 +87,6 @@ impl LoadOutcome {
     }
 }
 
-/// SHA-256 and size of a file, read in 1 MiB blocks.
-pub fn file_digest(path: &Path) -> std::io::Result<(String, i64)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0i64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as i64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex::encode(hasher.finalize()), size))
-}
-
 enum Stage {
     Done {
         report: ReportKind,
@@ -124,59 +105,64 @@ enum Stage {
 }
 
 /// Loads a report as one ingest job and refreshes the aggregates it affects.
-pub async fn load_file(pool: &PgPool, mut request: FileLoad) -> Result<LoadOutcome, LoadError> {
-    let started = Instant::now();
-    let (name, sha, size, source) = match &request.input {
-        Input::File(path) => {
-            let name = request
-                .display_name
-                .clone()
-                .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_default();
-            let path = path.clone();
-            let digest = tokio::task::spawn_blocking(move || file_digest(&path))
-                .await
-                .map_err(|e| LoadError::Internal(e.to_string()))?;
-            match digest {
-                Ok((sha, size)) => (name, Some(sha), Some(size), Source::WealthSpectrumFile),
-                Err(_) => (name, None, None, Source::WealthSpectrumFile),
-            }
-        }
-        Input::Fetched { name, .. } => (name.clone(), None, None, Source::WealthSpectrumApi),
+pub async fn load_file(pool: &PgPool, request: FileLoad) -> Result<LoadOutcome, LoadError> {
+    let FileLoad {
+        input,
+        display_name,
+        report,
+        profile,
+        trigger,
+        requested_by,
+        today,
+    } = request;
+    // Owned copies: `Input` is not `Sync`, so no borrow of it may live across an await.
+    let (source, path, fetched_name) = match &input {
+        Input::File(path) => (Source::WealthSpectrumFile, Some(path.clone()), None),
+        Input::Fetched { name, .. } => (Source::WealthSpectrumApi, None, Some(name.clone())),
     };
-    let job = match request.queued_job {
-        Some(id) => Job::resume(pool, id).await?,
-        None => {
-            let spec = JobSpec {
-                source,
-                report: request
-                    .report
-                    .map(|r| r.code().to_owned())
-                    .unwrap_or_else(|| "unknown".into()),
-                trigger: request.trigger,
-                file_name: Some(name.clone()),
-                file_sha256: sha,
-                file_bytes: size,
-                profile: Some(request.profile.id()),
-                requested_by: request.requested_by,
-            };
-            Job::start(pool, &spec).await?
-        }
+    let spec = JobSpec::wealth_spectrum(source, report, &profile, trigger, requested_by);
+    let spec = match path {
+        Some(path) => spec.with_file(&path, display_name, None).await,
+        None => JobSpec {
+            file_name: fetched_name,
+            ..spec
+        },
     };
+    let job = Job::start(pool, &spec).await?;
+    load_report(
+        pool,
+        &job,
+        ReportLoad {
+            input,
+            report,
+            profile,
+            today,
+        },
+    )
+    .await
+}
 
+/// What reading and merging a report needs once its job is recorded.
+pub(crate) struct ReportLoad {
+    pub input: Input,
+    /// The report, if known; otherwise recognised from the profile's file patterns or the headers.
+    pub report: Option<ReportKind>,
+    pub profile: Profile,
+    /// Dates after this are refused as "in the future".
+    pub today: NaiveDate,
+}
+
+/// Loads a report under a job already recorded, and records how the load ended.
+pub(crate) async fn load_report(
+    pool: &PgPool,
+    job: &Job,
+    load: ReportLoad,
+) -> Result<LoadOutcome, LoadError> {
+    let started = Instant::now();
     let rows_read = Arc::new(AtomicU64::new(0));
     let phase: Arc<Phase> = Arc::new(std::sync::Mutex::new(("reading", Instant::now())));
     let heartbeat = spawn_heartbeat(job.clone(), rows_read.clone(), phase.clone());
-    let input = std::mem::replace(&mut request.input, Input::File(PathBuf::new()));
-    let outcome = stage_and_merge(
-        pool,
-        &job,
-        &request,
-        input,
-        rows_read.clone(),
-        phase.clone(),
-    )
-    .await;
+    let outcome = stage_and_merge(pool, job, load, rows_read.clone(), phase.clone()).await;
     heartbeat.abort();
 
     match outcome {
@@ -316,12 +302,17 @@ fn spawn_heartbeat(
 async fn stage_and_merge(
     pool: &PgPool,
     job: &Job,
-    request: &FileLoad,
-    input: Input,
+    load: ReportLoad,
     rows_read: Arc<AtomicU64>,
     phase: Arc<Phase>,
 ) -> Result<Stage, LoadError> {
-    let profile = &request.profile;
+    let ReportLoad {
+        input,
+        report: requested,
+        profile,
+        today,
+    } = load;
+    let profile = &profile;
     let rejected = |errors: Vec<RowError>| Stage::Rejected {
         rows: 0,
         error_count: errors.len() as u64,
@@ -333,15 +324,13 @@ async fn stage_and_merge(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let hinted = request
-                .report
-                .or_else(|| profile.report_for_file_name(&file_name));
+            let hinted = requested.or_else(|| profile.report_for_file_name(&file_name));
             match Table::open(&path, hinted.and_then(|r| profile.sheet(r))) {
                 Ok(t) => (t, hinted),
                 Err(e) => return Ok(rejected(vec![e])),
             }
         }
-        Input::Fetched { table, .. } => (table, request.report),
+        Input::Fetched { table, .. } => (table, requested),
     };
     let report = match hinted {
         Some(r) => r,
@@ -385,7 +374,7 @@ async fn stage_and_merge(
         table,
         map.clone(),
         profile.clone(),
-        request.today,
+        today,
         rows_read,
         checks,
         target,

@@ -2,11 +2,16 @@
 //! from, how far the load has got (for the live progress on the Ingest page), what it changed,
 //! and, when it is rejected, every problem found (`ingest_error`).
 
+use std::path::Path;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::error::RowError;
+use crate::profile::Profile;
+use crate::report::ReportKind;
 
 /// At most this many row errors are stored per job (all are counted).
 pub const MAX_STORED_ERRORS: usize = 10_000;
@@ -78,6 +83,104 @@ pub struct JobSpec {
     pub file_bytes: Option<i64>,
     pub profile: Option<String>,
     pub requested_by: Option<i64>,
+}
+
+impl JobSpec {
+    /// A load of a Wealth Spectrum report (a file, or rows fetched from the API); `report` is
+    /// `None` while the load has still to recognise it.
+    pub fn wealth_spectrum(
+        source: Source,
+        report: Option<ReportKind>,
+        profile: &Profile,
+        trigger: Trigger,
+        requested_by: Option<i64>,
+    ) -> JobSpec {
+        JobSpec {
+            source,
+            report: report.map_or("unknown", ReportKind::code).to_owned(),
+            trigger,
+            file_name: None,
+            file_sha256: None,
+            file_bytes: None,
+            profile: Some(profile.id()),
+            requested_by,
+        }
+    }
+
+    /// A load of a Salesforce CSV export (Data Loader or report).
+    pub fn salesforce_csv(trigger: Trigger, requested_by: Option<i64>) -> JobSpec {
+        JobSpec {
+            source: Source::SalesforceCsv,
+            report: "salesforce".into(),
+            trigger,
+            file_name: None,
+            file_sha256: None,
+            file_bytes: None,
+            profile: None,
+            requested_by,
+        }
+    }
+
+    /// Names the job's file (`name`, else the file's own name) and records its SHA-256 and
+    /// size: `known` when the caller has them (an upload hashes the file as it arrives), else
+    /// read from the file on a blocking thread. They stay empty when the file cannot be read:
+    /// the load itself then says why.
+    pub async fn with_file(
+        self,
+        path: &Path,
+        name: Option<String>,
+        known: Option<FileDigest>,
+    ) -> JobSpec {
+        let file_name = name.or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let digest = match known {
+            Some(digest) => Some(digest),
+            None => {
+                let owned = path.to_owned();
+                tokio::task::spawn_blocking(move || file_digest(&owned))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+            }
+        };
+        let (file_sha256, file_bytes) = match digest {
+            Some(FileDigest { sha256, bytes }) => (Some(sha256), Some(bytes)),
+            None => (None, None),
+        };
+        JobSpec {
+            file_name,
+            file_sha256,
+            file_bytes,
+            ..self
+        }
+    }
+}
+
+/// A file's SHA-256 (hex) and size in bytes, as its job records them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    pub sha256: String,
+    pub bytes: i64,
+}
+
+/// SHA-256 and size of a file, read in 1 MiB blocks.
+pub fn file_digest(path: &Path) -> std::io::Result<FileDigest> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0i64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as i64;
+        hasher.update(&buf[..n]);
+    }
+    Ok(FileDigest {
+        sha256: hex::encode(hasher.finalize()),
+        bytes,
+    })
 }
 
 /// What a successful merge changed.
@@ -366,11 +469,6 @@ pub async fn fail_abandoned_jobs(pool: &PgPool) -> Result<u64, sqlx::Error> {
     fail_silent_for(pool, HEARTBEAT_TIMEOUT).await
 }
 
-/// The name the server's sweep uses for [`fail_abandoned_jobs`].
-pub async fn fail_interrupted(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    fail_abandoned_jobs(pool).await
-}
-
 /// [`fail_abandoned_jobs`] with an explicit silence (tests use a short one).
 pub async fn fail_silent_for(
     pool: &PgPool,
@@ -398,4 +496,19 @@ pub async fn fail_silent_for(
     .execute(pool)
     .await?;
     Ok(res.rows_affected())
+}
+
+/// Jobs waiting for their figures ([`PHASE_REFRESH_PENDING`]) are done once no portfolio is
+/// marked: their marks were visible to this statement's snapshot if their job was, so none is
+/// left means all are recomputed. Called at the end of every aggregate refresh.
+pub(crate) async fn settle_refresh_pending(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE ingest_job SET phase = 'done',
+                message = concat_ws(' ', message, 'Figures refreshed at ' || to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ') || '.')
+         WHERE status = 'succeeded' AND phase = $1 AND NOT EXISTS (SELECT 1 FROM agg_dirty_portfolio)",
+    )
+    .bind(PHASE_REFRESH_PENDING)
+    .execute(pool)
+    .await?;
+    Ok(())
 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Row};
 
 use crate::error::RowError;
-use crate::load::file::{file_digest, LoadOutcome};
+use crate::load::file::LoadOutcome;
 use crate::load::job::{
     fail_abandoned_jobs, Completion, Job, JobSpec, MergeCounts, Source, Trigger, PHASE_REFRESHING,
 };
@@ -54,24 +54,22 @@ pub async fn load_csv(
     display_name: Option<String>,
     request: &SfLoadRequest,
 ) -> Result<LoadOutcome, LoadError> {
-    let (sha, size) = file_digest(path)
-        .map(|(s, n)| (Some(s), Some(n)))
-        .unwrap_or((None, None));
-    let spec = JobSpec {
-        source: Source::SalesforceCsv,
-        report: "salesforce".into(),
-        trigger: request.trigger,
-        file_name: display_name
-            .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned())),
-        file_sha256: sha,
-        file_bytes: size,
-        profile: None,
-        requested_by: request.requested_by,
-    };
+    let spec = JobSpec::salesforce_csv(request.trigger, request.requested_by)
+        .with_file(path, display_name, None)
+        .await;
     let job = Job::start(pool, &spec).await?;
+    load_csv_as(pool, &job, path).await
+}
+
+/// Loads a Salesforce CSV export under a job already recorded, and records how it ended.
+pub(crate) async fn load_csv_as(
+    pool: &PgPool,
+    job: &Job,
+    path: &Path,
+) -> Result<LoadOutcome, LoadError> {
     let _alive = job.keep_alive();
-    let outcome = load_csv_job(pool, &job, path).await;
-    end_job(&job, outcome, "Nothing was loaded.").await
+    let outcome = load_csv_job(pool, job, path).await;
+    end_job(job, outcome, "Nothing was loaded.").await
 }
 
 async fn load_csv_job(pool: &PgPool, job: &Job, path: &Path) -> Result<LoadOutcome, SfLoadError> {

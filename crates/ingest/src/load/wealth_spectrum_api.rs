@@ -39,14 +39,14 @@ pub async fn sync(
             Ok(t) => t,
             Err(e) => {
                 let spec = JobSpec {
-                    source: Source::WealthSpectrumApi,
-                    report: report.code().into(),
-                    trigger,
                     file_name: Some(format!("API {}", report.code())),
-                    file_sha256: None,
-                    file_bytes: None,
-                    profile: Some(profile.id()),
-                    requested_by,
+                    ..JobSpec::wealth_spectrum(
+                        Source::WealthSpectrumApi,
+                        Some(report),
+                        profile,
+                        trigger,
+                        requested_by,
+                    )
                 };
                 let job = Job::start(pool, &spec).await?;
                 let message = format!("failed: {e}. Nothing was loaded.");
@@ -71,7 +71,6 @@ pub async fn sync(
                 trigger,
                 requested_by,
                 today,
-                queued_job: None,
             },
         )
         .await?;

@@ -84,7 +84,6 @@ pub async fn load(pool: &PgPool, path: &Path) -> LoadOutcome {
             trigger: Trigger::Cli,
             requested_by: None,
             today: today(),
-            queued_job: None,
         },
     )
     .await

@@ -12,8 +12,8 @@ use pms_store::StoreError;
 
 use super::clients::ListParams;
 use super::ApiCaller;
+use crate::csv_export::neutralise;
 use crate::http::AppState;
-use crate::jobs::file_load::neutralise;
 
 /// Rows written into one chunk of the response body, at most (fewer when the query is slower
 /// than the network).
