@@ -23,7 +23,7 @@ pub async fn list(
 }
 
 /// One client with their portfolios, contacts and meetings; the view is audited.
-#[tracing::instrument(name = "clients.detail", skip_all, fields(caller = %caller, client_id))]
+#[tracing::instrument(name = "clients.detail", skip_all, fields(caller = %caller, client_id = client_id))]
 pub async fn detail(cx: &Context, caller: &Caller, client_id: i32) -> AppResult<ClientDetail> {
     let me = caller.require(Capability::Analyse)?;
     let detail = cx
@@ -43,7 +43,7 @@ pub async fn detail(cx: &Context, caller: &Caller, client_id: i32) -> AppResult<
 }
 
 /// A portfolio's valuation history; the view is audited.
-#[tracing::instrument(name = "clients.valuations", skip_all, fields(caller = %caller, portfolio_id))]
+#[tracing::instrument(name = "clients.valuations", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]
 pub async fn valuations(
     cx: &Context,
     caller: &Caller,

@@ -40,14 +40,14 @@ pub fn upload_settings(cx: &Context, caller: &Caller) -> AppResult<UploadSetting
 }
 
 /// One page of the job history, newest first.
-#[tracing::instrument(name = "ingest.jobs", skip_all, fields(caller = %caller, page))]
+#[tracing::instrument(name = "ingest.jobs", skip_all, fields(caller = %caller, page = page))]
 pub async fn list(cx: &Context, caller: &Caller, page: u32) -> AppResult<IngestJobList> {
     require_ingest(caller)?;
     Ok(cx.db.ingest_jobs(page, JOBS_PER_PAGE).await?)
 }
 
 /// One job and one page of its problems.
-#[tracing::instrument(name = "ingest.job", skip_all, fields(caller = %caller, job_id))]
+#[tracing::instrument(name = "ingest.job", skip_all, fields(caller = %caller, job_id = job_id))]
 pub async fn detail(
     cx: &Context,
     caller: &Caller,
