@@ -180,3 +180,79 @@ pub struct AssignmentPeriod {
     pub valid_to: Option<DateTime<Utc>>,
     pub rm_name: Option<String>,
 }
+
+/// How long an invitation or password-reset link stays valid.
+pub const LINK_DAYS: i64 = 7;
+
+/// The Users tab: every user, and the RMs and strategies a user can be linked to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsersData {
+    pub users: Vec<UserAdminView>,
+    pub rms: Vec<RmView>,
+    pub strategies: Vec<StrategyView>,
+    /// The administrator looking at the list (who may not deactivate or demote themself).
+    pub me: i64,
+}
+
+/// A one-time link for a user to choose a password (shown once: only its hash is stored).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssuedLink {
+    pub email: String,
+    pub url: String,
+    pub reset: bool,
+}
+
+/// The Teams & RMs tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamsData {
+    pub teams: Vec<TeamView>,
+    pub rms: Vec<RmView>,
+}
+
+/// A client found by name on the Client assignment tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientHit {
+    pub client_id: i32,
+    pub name: String,
+}
+
+/// One client's assignment, and the RMs it can be given to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentData {
+    pub client: ClientAssignment,
+    pub rms: Vec<RmView>,
+}
+
+/// A role's two-factor policy on the Security tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRow {
+    pub policy: RolePolicyView,
+    /// Active users of the role, and how many of them have no second factor yet.
+    pub users: i64,
+    pub without_mfa: i64,
+}
+
+/// A user an RM or PM API client may act for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    pub user_id: i64,
+    pub label: String,
+    pub role: Role,
+}
+
+/// The API access tab: the clients, the signing keys, and whom a client may act for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiData {
+    pub clients: Vec<ApiClientView>,
+    pub keys: Vec<SigningKeyView>,
+    pub subjects: Vec<Subject>,
+}
+
+/// An API client just created: the only time its secret exists outside the other system.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewApiClient {
+    pub name: String,
+    pub client_id: String,
+    pub secret: String,
+    pub origin: String,
+}

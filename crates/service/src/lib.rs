@@ -14,7 +14,10 @@
 //! - [`audit_trail`]: searching and verifying the audit trail.
 //! - [`ingest_jobs`]: the data-load history.
 //! - [`tokens`]: API clients' token exchange.
+//! - [`admin`]: the admin console — users, teams, client assignment, role policies, branding,
+//!   API clients.
 
+pub mod admin;
 pub mod audit;
 pub mod audit_trail;
 pub mod caller;

@@ -2,98 +2,16 @@
 //! tokens. A client's secret is shown once, when it is created; only its hash is kept.
 
 use leptos::prelude::*;
-use pms_domain::admin::{ApiClientView, SigningKeyView};
+use pms_domain::admin::{ApiData, NewApiClient};
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::Capability;
 use pms_domain::identity::Role;
-use serde::{Deserialize, Serialize};
 
 use super::{load_error, loading, outcome, reload_on_success, when, CopyField};
 
-/// A user an RM or PM client may act for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Subject {
-    pub user_id: i64,
-    pub label: String,
-    pub role: Role,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ApiData {
-    pub clients: Vec<ApiClientView>,
-    pub keys: Vec<SigningKeyView>,
-    pub subjects: Vec<Subject>,
-}
-
-/// A client just created: the only time its secret exists outside the other system.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NewApiClient {
-    pub name: String,
-    pub client_id: String,
-    pub secret: String,
-    pub origin: String,
-}
-
 #[server(endpoint = "admin/api")]
 pub async fn get_api_data() -> Result<ApiData, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    admin(Capability::ManageApiTokens)?;
-    let users = cx.db.admin_users().await.map_err(store)?;
-    let email_of = |id: Option<i64>| {
-        id.and_then(|id| users.iter().find(|u| u.user_id == id))
-            .map(|u| u.email.clone())
-    };
-    let clients = cx
-        .db
-        .list_api_clients()
-        .await
-        .map_err(store)?
-        .into_iter()
-        .map(|c| ApiClientView {
-            client_id: c.client_id.to_string(),
-            subject_email: email_of(c.subject_user_id),
-            name: c.name,
-            role: c.role,
-            created_at: c.created_at,
-            revoked_at: c.revoked_at,
-            last_issued_at: c.last_issued_at,
-        })
-        .collect();
-    let current = cx
-        .db
-        .current_signing_key()
-        .await
-        .map_err(store)?
-        .map(|k| k.kid);
-    let keys = cx
-        .db
-        .list_signing_keys()
-        .await
-        .map_err(store)?
-        .into_iter()
-        .map(|k| SigningKeyView {
-            current: Some(&k.kid) == current.as_ref(),
-            kid: k.kid,
-            created_at: k.created_at,
-            retired_at: k.retired_at,
-        })
-        .collect();
-    let subjects = users
-        .iter()
-        .filter(|u| u.is_active && matches!(u.role, Role::Rm | Role::Pm))
-        .map(|u| Subject {
-            user_id: u.user_id,
-            label: format!("{} ({}, {})", u.display_name, u.email, u.role.label()),
-            role: u.role,
-        })
-        .collect();
-    Ok(ApiData {
-        clients,
-        keys,
-        subjects,
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::api_clients::list(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/api/create")]
@@ -102,163 +20,27 @@ pub async fn create_api_client(
     role: String,
     subject_user_id: Option<String>,
 ) -> Result<NewApiClient, AppError> {
-    use super::server::{admin, invalid, optional_id, origin, parse_role, store};
-    use crate::ssr::{app_context, audit_in, begin, commit, internal};
-    let cx = app_context()?;
-    let (me, me_id) = admin(Capability::ManageApiTokens)?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(invalid(
-            "Name the client after the system that uses it (at most 80 characters).",
-        ));
-    }
-    let role = parse_role(&role)?;
-    let subject = if matches!(role, Role::Rm | Role::Pm) {
-        let id: i64 = optional_id(subject_user_id.as_deref())?.ok_or_else(|| {
-            invalid("Choose the user this client acts for: it sees exactly what that user sees.")
-        })?;
-        let user = cx
-            .db
-            .user_by_id(id)
-            .await
-            .map_err(store)?
-            .filter(|u| u.is_active)
-            .ok_or_else(|| invalid("That user does not exist or is deactivated."))?;
-        if user.role != role {
-            return Err(invalid(format!(
-                "{} is not a {}: choose a user with the client's role.",
-                user.display_name,
-                role.label()
-            )));
-        }
-        Some(id)
-    } else {
-        None
-    };
-    let mut tx = begin(&cx).await?;
-    let created = pms_auth::api_token::create_client(&mut tx, &name, role, subject, Some(me_id))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::api_clients::create(&cx, &caller, &name, &role, subject_user_id.as_deref())
         .await
-        .map_err(|e| match e {
-            pms_auth::AuthError::Store(s) => store(s),
-            other => internal(other),
-        })?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.api_client_created",
-        Some(("api_client", created.client_id.to_string())),
-        serde_json::json!({ "name": name, "role": role.code(), "subject_user_id": subject }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(NewApiClient {
-        name,
-        client_id: created.client_id.to_string(),
-        secret: created.secret,
-        origin: origin(&cx),
-    })
 }
 
 #[server(endpoint = "admin/api/revoke")]
 pub async fn revoke_api_client(client_id: String) -> Result<String, AppError> {
-    use super::server::{admin, store};
-    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageApiTokens)?;
-    let id: uuid::Uuid = client_id
-        .trim()
-        .parse()
-        .map_err(|_| not_found("API client"))?;
-    let client = cx
-        .db
-        .api_client(id)
-        .await
-        .map_err(store)?
-        .ok_or_else(|| not_found("API client"))?;
-    let mut tx = begin(&cx).await?;
-    if !pms_store::Db::revoke_api_client(&mut tx, id)
-        .await
-        .map_err(store)?
-    {
-        return Ok(format!("{} was already revoked.", client.name));
-    }
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.api_client_revoked",
-        Some(("api_client", id.to_string())),
-        serde_json::json!({ "name": client.name }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "{} revoked: its tokens stop working at their next request.",
-        client.name
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::api_clients::revoke(&cx, &caller, &client_id).await
 }
 
 #[server(endpoint = "admin/api/rotate-key")]
 pub async fn rotate_signing_key() -> Result<String, AppError> {
-    use super::server::admin;
-    use crate::ssr::{app_context, audit_in, begin, commit, internal};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageApiTokens)?;
-    let mut tx = begin(&cx).await?;
-    let kid = pms_auth::api_token::rotate_signing_key(&mut tx)
-        .await
-        .map_err(internal)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.signing_key_rotated",
-        Some(("signing_key", kid.clone())),
-        serde_json::json!({ "kid": kid }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "New signing key {kid}: new tokens are signed with it; tokens signed before keep working until they expire or you retire the older keys."
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::api_clients::rotate_signing_key(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/api/retire-keys")]
 pub async fn retire_signing_keys() -> Result<String, AppError> {
-    use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageApiTokens)?;
-    let current = cx
-        .db
-        .current_signing_key()
-        .await
-        .map_err(store)?
-        .ok_or_else(|| {
-            invalid("There is no signing key yet: one is made when the first token is issued.")
-        })?;
-    let mut tx = begin(&cx).await?;
-    let retired = pms_store::Db::retire_signing_keys_except(&mut tx, &current.kid)
-        .await
-        .map_err(store)?;
-    if retired == 0 {
-        return Ok("There are no older keys to retire.".into());
-    }
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.signing_keys_retired",
-        Some(("signing_key", current.kid.clone())),
-        serde_json::json!({ "kept": current.kid, "retired": retired }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "Retired {retired} older key{}: tokens they signed no longer work; clients fetch new ones.",
-        if retired == 1 { "" } else { "s" }
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::api_clients::retire_signing_keys(&cx, &caller).await
 }
 
 fn created_view(c: NewApiClient) -> AnyView {

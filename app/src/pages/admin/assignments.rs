@@ -4,123 +4,34 @@
 use crate::url::query_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use pms_domain::admin::{ClientAssignment, RmConflict, RmView};
+use pms_domain::admin::{AssignmentData, ClientHit, RmConflict};
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::Capability;
-use serde::{Deserialize, Serialize};
 
 use super::{load_error, loading, outcome, reload_on_success, when};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClientHit {
-    pub client_id: i32,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AssignmentData {
-    pub client: ClientAssignment,
-    pub rms: Vec<RmView>,
-}
-
 #[server(endpoint = "admin/clients/search")]
 pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    Ok(cx
-        .db
-        .client_suggestions(&me.scope, &q, 12)
-        .await
-        .map_err(store)?
-        .into_iter()
-        .map(|(client_id, name)| ClientHit { client_id, name })
-        .collect())
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::assignments::find_clients(&cx, &caller, &q).await
 }
 
 #[server(endpoint = "admin/clients/assignment")]
 pub async fn get_client_assignment(client_id: i32) -> Result<AssignmentData, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    admin(Capability::ManageUsers)?;
-    let client = cx
-        .db
-        .client_assignment(client_id)
-        .await
-        .map_err(store)?
-        .ok_or_else(|| crate::ssr::not_found("client"))?;
-    Ok(AssignmentData {
-        client,
-        rms: cx.db.rms().await.map_err(store)?,
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::assignments::assignment(&cx, &caller, client_id).await
 }
 
 /// Clients whose RM was assigned here while Salesforce names another Account owner.
 #[server(endpoint = "admin/clients/rm-conflicts")]
 pub async fn get_rm_conflicts() -> Result<Vec<RmConflict>, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    admin(Capability::ManageUsers)?;
-    cx.db.rm_conflicts(200).await.map_err(store)
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::assignments::rm_conflicts(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/clients/assign")]
 pub async fn assign_client_rm(client_id: i32, rm_id: Option<String>) -> Result<String, AppError> {
-    use super::server::{admin, change, optional_id, store};
-    use crate::ssr::{app_context, audit_in, begin, commit, internal, not_found};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let rm: Option<i32> = optional_id(rm_id.as_deref())?;
-    let client = cx
-        .db
-        .client_assignment(client_id)
-        .await
-        .map_err(store)?
-        .ok_or_else(|| not_found("client"))?;
-    let rm_name = match rm {
-        None => None,
-        Some(id) => Some(
-            cx.db
-                .rms()
-                .await
-                .map_err(store)?
-                .into_iter()
-                .find(|r| r.rm_id == id)
-                .ok_or_else(|| not_found("relationship manager"))?
-                .name,
-        ),
-    };
-    if client.rm_id == rm {
-        return Ok("Nothing to change.".into());
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::assign_client(&mut tx, client_id, rm)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.client_assigned",
-        Some(("client", client_id.to_string())),
-        serde_json::json!({
-            "client": client.name,
-            "rm_id": change(client.rm_id, rm),
-            "rm": change(client.rm_name.clone(), rm_name.clone()),
-        }),
-    )
-    .await?;
-    commit(tx).await?;
-    // The per-RM totals (RM-wise distribution, leads' dashboards) follow the assignment once
-    // it is committed.
-    pms_ingest::aggregate::refresh_totals(cx.db.bulk_pool())
-        .await
-        .map_err(internal)?;
-    Ok(match rm_name {
-        Some(n) => format!("{} is now looked after by {n}.", client.name),
-        None => format!("{} has no RM now.", client.name),
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::assignments::assign(&cx, &caller, client_id, rm_id.as_deref()).await
 }
 
 #[component]

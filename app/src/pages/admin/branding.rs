@@ -9,8 +9,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::admin::Branding;
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::Capability;
 
 use super::{load_error, loading, outcome, reload_on_success};
 use crate::layout::{colour_vars, get_branding, is_hex_colour, luminance, use_branding};
@@ -25,65 +23,16 @@ pub async fn save_branding(
     accent_colour: String,
     disclaimer: String,
 ) -> Result<Branding, AppError> {
-    use super::server::{admin, change, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, me_id) = admin(Capability::ManageBranding)?;
-    let before = cx.db.branding().await.map_err(store)?;
-    let wanted = Branding {
-        firm_name: firm_name.split_whitespace().collect::<Vec<_>>().join(" "),
-        primary_colour: primary_colour.trim().to_lowercase(),
-        accent_colour: accent_colour.trim().to_lowercase(),
-        disclaimer: disclaimer.trim().replace("\r\n", "\n"),
-        ..before.clone()
-    };
-    wanted.validate().map_err(invalid)?;
-    let mut changes = serde_json::Map::new();
-    for (field, c) in [
-        (
-            "firm_name",
-            change(before.firm_name.as_str(), wanted.firm_name.as_str()),
-        ),
-        (
-            "primary_colour",
-            change(
-                before.primary_colour.as_str(),
-                wanted.primary_colour.as_str(),
-            ),
-        ),
-        (
-            "accent_colour",
-            change(before.accent_colour.as_str(), wanted.accent_colour.as_str()),
-        ),
-    ] {
-        if let Some(c) = c {
-            changes.insert(field.into(), c);
-        }
-    }
-    if before.disclaimer != wanted.disclaimer {
-        changes.insert(
-            "disclaimer".into(),
-            serde_json::json!({ "changed": true, "chars": wanted.disclaimer.chars().count() }),
-        );
-    }
-    if changes.is_empty() {
-        return Ok(before);
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::set_branding(&mut tx, &wanted, me_id)
-        .await
-        .map_err(store)?;
-    audit_in(
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::branding::save(
         &cx,
-        &mut tx,
-        Some(&me),
-        "admin.branding_updated",
-        Some(("branding", "firm".into())),
-        serde_json::Value::Object(changes),
+        &caller,
+        &firm_name,
+        &primary_colour,
+        &accent_colour,
+        &disclaimer,
     )
-    .await?;
-    commit(tx).await?;
-    cx.db.branding().await.map_err(store)
+    .await
 }
 
 /// What the logo form's redirect reports (codes only: the page words them).

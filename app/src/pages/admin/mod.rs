@@ -1,8 +1,9 @@
 //! Administration: users and their roles, teams and RMs, client-to-RM assignment, the firm's
 //! branding, the two-factor policy per role, and API access for other systems.
 //!
-//! One module per tab; each tab's server functions sit next to it and check the caller's
-//! capability themselves (the page only decides what to show). Tabs are plain links
+//! One module per tab; each tab's server functions sit next to it and are adapters over the use
+//! cases in `pms_service::admin`, which check the caller's capability (the page only decides
+//! what to show). Tabs are plain links
 //! (`/admin?tab=…`), so they work before the page has hydrated, and every change is recorded in
 //! the audit trail as an `admin.*` action.
 
@@ -11,8 +12,6 @@ mod api;
 mod assignments;
 mod branding;
 mod security;
-#[cfg(feature = "ssr")]
-mod server;
 mod teams;
 mod users;
 

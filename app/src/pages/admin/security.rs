@@ -3,83 +3,21 @@
 //! nothing else until they have.
 
 use leptos::prelude::*;
-use pms_domain::admin::RolePolicyView;
+use pms_domain::admin::PolicyRow;
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::{Capability, Role};
-use serde::{Deserialize, Serialize};
 
 use super::{load_error, loading, outcome, reload_on_success};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PolicyRow {
-    pub policy: RolePolicyView,
-    /// Active users of the role, and how many of them have no second factor yet.
-    pub users: i64,
-    pub without_mfa: i64,
-}
-
 #[server(endpoint = "admin/security")]
 pub async fn get_role_policies() -> Result<Vec<PolicyRow>, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    admin(Capability::ManageUsers)?;
-    let users = cx.db.admin_users().await.map_err(store)?;
-    Ok(cx
-        .db
-        .role_policies()
-        .await
-        .map_err(store)?
-        .into_iter()
-        .map(|policy| {
-            let of_role = users
-                .iter()
-                .filter(|u| u.is_active && u.role == policy.role);
-            PolicyRow {
-                users: of_role.clone().count() as i64,
-                without_mfa: of_role.filter(|u| !u.mfa_enabled).count() as i64,
-                policy,
-            }
-        })
-        .collect())
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::security::role_policies(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/security/mfa")]
 pub async fn set_role_mfa(role: String, required: bool) -> Result<String, AppError> {
-    use super::server::{admin, parse_role, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let role: Role = parse_role(&role)?;
-    let before = cx.db.mfa_required(role).await.map_err(store)?;
-    if before == required {
-        return Ok("Nothing to change.".into());
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::set_mfa_required(&mut tx, role, required)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.role_policy_changed",
-        Some(("role", role.code().into())),
-        serde_json::json!({ "mfa_required": { "from": before, "to": required } }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(if required {
-        format!(
-            "Two-factor authentication is now required for {}s: those without it set it up at their next sign-in.",
-            role.label()
-        )
-    } else {
-        format!(
-            "Two-factor authentication is now optional for {}s.",
-            role.label()
-        )
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::security::set_role_mfa(&cx, &caller, &role, required).await
 }
 
 #[component]

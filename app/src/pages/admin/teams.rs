@@ -2,179 +2,33 @@
 //! belongs where is part of the access rules.
 
 use leptos::prelude::*;
-use pms_domain::admin::{RmView, TeamView};
+use pms_domain::admin::{RmView, TeamsData};
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::Capability;
-use serde::{Deserialize, Serialize};
 
 use super::{load_error, loading, outcome, reload_on_success};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TeamsData {
-    pub teams: Vec<TeamView>,
-    pub rms: Vec<RmView>,
-}
-
 #[server(endpoint = "admin/teams")]
 pub async fn get_teams_data() -> Result<TeamsData, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    admin(Capability::ManageUsers)?;
-    Ok(TeamsData {
-        teams: cx.db.teams().await.map_err(store)?,
-        rms: cx.db.rms().await.map_err(store)?,
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::teams::list(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/teams/create")]
 pub async fn create_team(name: String) -> Result<String, AppError> {
-    use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(invalid("Enter the team's name (at most 80 characters)."));
-    }
-    let mut tx = begin(&cx).await?;
-    let team_id = pms_store::Db::create_team(&mut tx, &name)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.team_created",
-        Some(("team", team_id.to_string())),
-        serde_json::json!({ "name": name }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "Team {name} created. Choose its lead and move RMs into it below."
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::teams::create(&cx, &caller, &name).await
 }
 
 #[server(endpoint = "admin/teams/lead")]
 pub async fn set_team_lead(team_id: i32, lead_rm_id: Option<String>) -> Result<String, AppError> {
-    use super::server::{admin, change, invalid, optional_id, store};
-    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let lead: Option<i32> = optional_id(lead_rm_id.as_deref())?;
-    let teams = cx.db.teams().await.map_err(store)?;
-    let team = teams
-        .iter()
-        .find(|t| t.team_id == team_id)
-        .ok_or_else(|| not_found("team"))?;
-    let rms = cx.db.rms().await.map_err(store)?;
-    let lead_name = match lead {
-        None => None,
-        Some(id) => {
-            let rm = rms
-                .iter()
-                .find(|r| r.rm_id == id)
-                .ok_or_else(|| not_found("relationship manager"))?;
-            if let Some(other) = teams
-                .iter()
-                .find(|t| t.lead_rm_id == Some(id) && t.team_id != team_id)
-            {
-                return Err(invalid(format!(
-                    "{} already leads {}: give that team another lead first.",
-                    rm.name, other.name
-                )));
-            }
-            Some(rm.name.clone())
-        }
-    };
-    if team.lead_rm_id == lead {
-        return Ok("Nothing to change.".into());
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::set_team_lead(&mut tx, team_id, lead)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.team_lead_changed",
-        Some(("team", team_id.to_string())),
-        serde_json::json!({
-            "team": team.name,
-            "lead_rm_id": change(team.lead_rm_id, lead),
-            "lead": change(team.lead_name.clone(), lead_name.clone()),
-        }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(match lead_name {
-        Some(n) => format!("{n} now leads {} (and sees the team's clients).", team.name),
-        None => format!("{} has no lead now.", team.name),
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::teams::set_lead(&cx, &caller, team_id, lead_rm_id.as_deref()).await
 }
 
 #[server(endpoint = "admin/teams/move-rm")]
 pub async fn move_rm(rm_id: i32, team_id: Option<String>) -> Result<String, AppError> {
-    use super::server::{admin, change, optional_id, store};
-    use crate::ssr::{app_context, audit_in, begin, commit, not_found};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let team: Option<i32> = optional_id(team_id.as_deref())?;
-    let rm = cx
-        .db
-        .rms()
-        .await
-        .map_err(store)?
-        .into_iter()
-        .find(|r| r.rm_id == rm_id)
-        .ok_or_else(|| not_found("relationship manager"))?;
-    let teams = cx.db.teams().await.map_err(store)?;
-    let team_name = match team {
-        None => None,
-        Some(id) => Some(
-            teams
-                .iter()
-                .find(|t| t.team_id == id)
-                .ok_or_else(|| not_found("team"))?
-                .name
-                .clone(),
-        ),
-    };
-    if rm.team_id == team {
-        return Ok("Nothing to change.".into());
-    }
-    let was_lead = teams
-        .iter()
-        .any(|t| t.lead_rm_id == Some(rm_id) && Some(t.team_id) != team);
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::set_rm_team(&mut tx, rm_id, team)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.rm_team_changed",
-        Some(("rm", rm_id.to_string())),
-        serde_json::json!({
-            "rm": rm.name,
-            "team_id": change(rm.team_id, team),
-            "team": change(rm.team_name.clone(), team_name.clone()),
-            "stopped_leading": was_lead,
-        }),
-    )
-    .await?;
-    commit(tx).await?;
-    let mut message = match team_name {
-        Some(t) => format!("{} moved to {t}.", rm.name),
-        None => format!("{} is in no team now.", rm.name),
-    };
-    if was_lead {
-        message.push_str(" They no longer lead their old team.");
-    }
-    Ok(message)
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::teams::move_rm(&cx, &caller, rm_id, team_id.as_deref()).await
 }
 
 #[component]

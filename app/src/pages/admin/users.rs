@@ -4,181 +4,16 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use pms_domain::admin::{RmView, StrategyView, UserAdminView};
+use pms_domain::admin::{IssuedLink, StrategyView, UserAdminView, UsersData, LINK_DAYS};
 use pms_domain::error::AppError;
-#[cfg(feature = "ssr")]
-use pms_domain::identity::Capability;
 use pms_domain::identity::Role;
-use serde::{Deserialize, Serialize};
 
 use super::{load_error, loading, outcome, reload_on_success, when, CopyField};
 
-/// How long an invitation or password-reset link stays valid.
-pub const LINK_DAYS: i64 = 7;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UsersData {
-    pub users: Vec<UserAdminView>,
-    pub rms: Vec<RmView>,
-    pub strategies: Vec<StrategyView>,
-    /// The administrator looking at the list (who may not deactivate or demote themself).
-    pub me: i64,
-}
-
-/// A one-time link for a user to choose a password (shown once: only its hash is stored).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IssuedLink {
-    pub email: String,
-    pub url: String,
-    pub reset: bool,
-}
-
 #[server(endpoint = "admin/users")]
 pub async fn get_users_data() -> Result<UsersData, AppError> {
-    use super::server::{admin, store};
-    let cx = crate::ssr::app_context()?;
-    let (_, me) = admin(Capability::ManageUsers)?;
-    Ok(UsersData {
-        users: cx.db.admin_users().await.map_err(store)?,
-        rms: cx.db.rms().await.map_err(store)?,
-        strategies: cx.db.strategies().await.map_err(store)?,
-        me,
-    })
-}
-
-/// A role with what goes with it: the RM a relationship manager is, the strategies a portfolio
-/// manager manages (nothing for the other roles).
-#[cfg(feature = "ssr")]
-struct Assignment {
-    role: Role,
-    rm_id: Option<i32>,
-    strategies: Vec<i32>,
-}
-
-#[cfg(feature = "ssr")]
-async fn check_assignment(
-    cx: &crate::ssr::Context,
-    role: &str,
-    rm_id: Option<String>,
-    strategy_ids: Option<Vec<i32>>,
-) -> Result<Assignment, AppError> {
-    use super::server::{invalid, optional_id, parse_role, store};
-    let role = parse_role(role)?;
-    let rm_id = if role == Role::Rm {
-        let id: i32 = optional_id(rm_id.as_deref())?.ok_or_else(|| {
-            invalid("Choose the relationship manager this user is: their clients are what they will see.")
-        })?;
-        if !cx
-            .db
-            .rms()
-            .await
-            .map_err(store)?
-            .iter()
-            .any(|r| r.rm_id == id)
-        {
-            return Err(invalid(
-                "That relationship manager no longer exists; reload the page.",
-            ));
-        }
-        Some(id)
-    } else {
-        None
-    };
-    let strategies = if role == Role::Pm {
-        let mut ids = strategy_ids.unwrap_or_default();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Err(invalid(
-                "Tick at least one strategy: a portfolio manager sees the portfolios of the strategies they manage.",
-            ));
-        }
-        let known = cx.db.strategies().await.map_err(store)?;
-        if !ids
-            .iter()
-            .all(|id| known.iter().any(|s| s.strategy_id == *id))
-        {
-            return Err(invalid(
-                "A strategy you ticked no longer exists; reload the page.",
-            ));
-        }
-        ids
-    } else {
-        Vec::new()
-    };
-    Ok(Assignment {
-        role,
-        rm_id,
-        strategies,
-    })
-}
-
-/// Creates a one-time link (`invite` or `reset`) and returns its address.
-#[cfg(feature = "ssr")]
-async fn issue_link(
-    cx: &crate::ssr::Context,
-    tx: &mut sqlx::PgConnection,
-    user_id: i64,
-    purpose: &str,
-) -> Result<String, AppError> {
-    let token = pms_auth::tokens::new_token();
-    pms_store::Db::create_invitation(
-        tx,
-        user_id,
-        purpose,
-        &pms_auth::tokens::hash_token(&token),
-        chrono::Utc::now() + chrono::Duration::days(LINK_DAYS),
-    )
-    .await
-    .map_err(super::server::store)?;
-    Ok(format!("{}/invite/{token}", super::server::origin(cx)))
-}
-
-#[cfg(feature = "ssr")]
-fn checked_name(display_name: &str) -> Result<String, AppError> {
-    let name = display_name
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(super::server::invalid(
-            "Enter the user's name (at most 120 characters).",
-        ));
-    }
-    Ok(name)
-}
-
-#[cfg(feature = "ssr")]
-fn checked_email(email: &str) -> Result<String, AppError> {
-    let email = pms_store::identity::normalise_email(email);
-    let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.contains('@')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(email)
-    } else {
-        Err(super::server::invalid(format!(
-            "{email:?} is not an e-mail address."
-        )))
-    }
-}
-
-/// The user as the console lists them, or a 404.
-#[cfg(feature = "ssr")]
-async fn listed_user(cx: &crate::ssr::Context, user_id: i64) -> Result<UserAdminView, AppError> {
-    cx.db
-        .admin_users()
-        .await
-        .map_err(super::server::store)?
-        .into_iter()
-        .find(|u| u.user_id == user_id)
-        .ok_or_else(|| crate::ssr::not_found("user"))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::list(&cx, &caller).await
 }
 
 #[server(endpoint = "admin/users/invite")]
@@ -189,60 +24,17 @@ pub async fn invite_user(
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
 ) -> Result<IssuedLink, AppError> {
-    use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, me_id) = admin(Capability::ManageUsers)?;
-    let email = checked_email(&email)?;
-    let name = checked_name(&display_name)?;
-    let a = check_assignment(&cx, &role, rm_id, strategy_ids).await?;
-    if cx.db.user_by_email(&email).await.map_err(store)?.is_some() {
-        return Err(invalid(format!(
-            "A user with e-mail {email} already exists: open them in the list to edit."
-        )));
-    }
-    let mut tx = begin(&cx).await?;
-    let user_id = pms_store::Db::create_user(
-        &mut tx,
-        &pms_store::identity::NewUser {
-            email: email.clone(),
-            display_name: name.clone(),
-            role: a.role,
-            rm_id: a.rm_id,
-            password_hash: None,
-            created_by: Some(me_id),
-        },
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::invite(
+        &cx,
+        &caller,
+        &email,
+        &display_name,
+        &role,
+        rm_id,
+        strategy_ids,
     )
     .await
-    .map_err(store)?;
-    if a.role == Role::Pm {
-        pms_store::Db::set_user_strategies(&mut tx, user_id, &a.strategies)
-            .await
-            .map_err(store)?;
-    }
-    let url = issue_link(&cx, &mut tx, user_id, "invite").await?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.user_invited",
-        Some(("user", user_id.to_string())),
-        serde_json::json!({
-            "email": email,
-            "display_name": name,
-            "role": a.role.code(),
-            "rm_id": a.rm_id,
-            "strategy_ids": a.strategies,
-            "link_valid_days": LINK_DAYS,
-        }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(IssuedLink {
-        email,
-        url,
-        reset: false,
-    })
 }
 
 #[server(endpoint = "admin/users/update")]
@@ -253,203 +45,41 @@ pub async fn save_user(
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
 ) -> Result<String, AppError> {
-    use super::server::{admin, change, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, me_id) = admin(Capability::ManageUsers)?;
-    let before = listed_user(&cx, user_id).await?;
-    let name = checked_name(&display_name)?;
-    let a = check_assignment(&cx, &role, rm_id, strategy_ids).await?;
-    if user_id == me_id && a.role != before.role {
-        return Err(invalid(
-            "You cannot change your own role: ask another administrator.",
-        ));
-    }
-    let mut changes = serde_json::Map::new();
-    let mut note = |field: &str, c: Option<serde_json::Value>| {
-        if let Some(c) = c {
-            changes.insert(field.into(), c);
-        }
-    };
-    note("display_name", change(&before.display_name, &name));
-    note("role", change(before.role.code(), a.role.code()));
-    note("rm_id", change(before.rm_id, a.rm_id));
-    note("strategy_ids", change(&before.strategy_ids, &a.strategies));
-    if changes.is_empty() {
-        return Ok("Nothing to change.".into());
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::update_user(&mut tx, user_id, &name, a.role, a.rm_id)
-        .await
-        .map_err(store)?;
-    pms_store::Db::set_user_strategies(&mut tx, user_id, &a.strategies)
-        .await
-        .map_err(store)?;
-    audit_in(
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::update(
         &cx,
-        &mut tx,
-        Some(&me),
-        "admin.user_updated",
-        Some(("user", user_id.to_string())),
-        serde_json::json!({ "email": before.email, "changes": changes }),
+        &caller,
+        user_id,
+        &display_name,
+        &role,
+        rm_id,
+        strategy_ids,
     )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "Saved. {name} has the {} role from their next request.",
-        a.role.label()
-    ))
+    .await
 }
 
 #[server(endpoint = "admin/users/active")]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<String, AppError> {
-    use super::server::{admin, invalid, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, me_id) = admin(Capability::ManageUsers)?;
-    if user_id == me_id && !active {
-        return Err(invalid(
-            "You cannot deactivate yourself: ask another administrator.",
-        ));
-    }
-    let user = listed_user(&cx, user_id).await?;
-    if user.is_active == active {
-        return Ok(format!(
-            "{} is already {}.",
-            user.display_name,
-            if active { "active" } else { "deactivated" }
-        ));
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::set_user_active(&mut tx, user_id, active)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        if active {
-            "admin.user_reactivated"
-        } else {
-            "admin.user_deactivated"
-        },
-        Some(("user", user_id.to_string())),
-        serde_json::json!({ "email": user.email }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(if active {
-        format!("Reactivated: {} can sign in again.", user.display_name)
-    } else {
-        format!(
-            "Deactivated: {} can no longer sign in, and any open session ends at its next request.",
-            user.display_name
-        )
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::set_active(&cx, &caller, user_id, active).await
 }
 
 #[server(endpoint = "admin/users/reset-mfa")]
 pub async fn reset_user_mfa(user_id: i64) -> Result<String, AppError> {
-    use super::server::{admin, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let user = listed_user(&cx, user_id).await?;
-    if !user.mfa_enabled {
-        return Ok(format!(
-            "{} has no two-factor authentication to reset.",
-            user.display_name
-        ));
-    }
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::reset_totp(&mut tx, user_id)
-        .await
-        .map_err(store)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.user_mfa_reset",
-        Some(("user", user_id.to_string())),
-        serde_json::json!({ "email": user.email }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "Two-factor authentication reset: {} signs in with their password and sets it up again.",
-        user.display_name
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::reset_mfa(&cx, &caller, user_id).await
 }
 
 #[server(endpoint = "admin/users/unlock")]
 pub async fn unlock_user(user_id: i64) -> Result<String, AppError> {
-    use super::server::{admin, store};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let user = listed_user(&cx, user_id).await?;
-    let mut tx = begin(&cx).await?;
-    if !pms_store::Db::unlock_login(&mut tx, &user.email)
-        .await
-        .map_err(store)?
-    {
-        return Ok(format!("{} was not locked.", user.display_name));
-    }
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "admin.user_unlocked",
-        Some(("user", user_id.to_string())),
-        serde_json::json!({ "email": user.email }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(format!(
-        "Unlocked: {} can sign in again.",
-        user.display_name
-    ))
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::unlock(&cx, &caller, user_id).await
 }
 
 #[server(endpoint = "admin/users/reset-link")]
 pub async fn issue_reset_link(user_id: i64) -> Result<IssuedLink, AppError> {
-    use super::server::{admin, invalid};
-    use crate::ssr::{app_context, audit_in, begin, commit};
-    let cx = app_context()?;
-    let (me, _) = admin(Capability::ManageUsers)?;
-    let user = listed_user(&cx, user_id).await?;
-    if !user.is_active {
-        return Err(invalid("This user is deactivated: reactivate them first."));
-    }
-    // Someone who never chose a password gets a fresh invitation rather than a "reset".
-    let reset = user.password_set;
-    let mut tx = begin(&cx).await?;
-    let url = issue_link(
-        &cx,
-        &mut tx,
-        user_id,
-        if reset { "reset" } else { "invite" },
-    )
-    .await?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        if reset {
-            "admin.user_reset_link_issued"
-        } else {
-            "admin.user_invitation_reissued"
-        },
-        Some(("user", user_id.to_string())),
-        serde_json::json!({ "email": user.email, "link_valid_days": LINK_DAYS }),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(IssuedLink {
-        email: user.email,
-        url,
-        reset,
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::users::reset_link(&cx, &caller, user_id).await
 }
 
 /// An issued link, to copy once.
