@@ -14,7 +14,11 @@
 //! - [`audit_trail`]: searching and verifying the audit trail.
 //! - [`ingest_jobs`]: the data-load history.
 //! - [`tokens`]: API clients' token exchange.
+//! - [`sign_in`]: signing in (password, second factor) and out.
+//! - [`account`]: a person's own two-factor authentication and password.
+//! - [`invitations`]: reading and accepting an invitation or password reset link.
 
+pub mod account;
 pub mod audit;
 pub mod audit_trail;
 pub mod caller;
@@ -22,6 +26,8 @@ pub mod client_addr;
 pub mod clients;
 pub mod context;
 pub mod ingest_jobs;
+pub mod invitations;
+pub mod sign_in;
 pub mod summary;
 pub mod tokens;
 
