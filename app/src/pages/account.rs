@@ -5,163 +5,70 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
-use serde::{Deserialize, Serialize};
 
 use super::login::error_text;
 use super::PageHeader;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SecurityStatus {
-    pub email: String,
-    pub mfa_enabled: bool,
-    pub mfa_required: bool,
-    pub recovery_codes_left: i64,
-}
+pub use pms_domain::account::{SecurityStatus, TotpEnrolment};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TotpEnrolment {
-    pub secret: String,
-    pub uri: String,
-    pub qr_svg: String,
-}
-
+/// Where the session keeps a TOTP secret between enrolment's two steps.
 #[cfg(feature = "ssr")]
 const PENDING_SECRET: &str = "totp_pending";
 
 #[server(endpoint = "account/security")]
 pub async fn get_security_status() -> Result<SecurityStatus, AppError> {
-    use crate::ssr::{app_context, internal, person};
-    let cx = app_context()?;
-    let me = person()?;
-    Ok(SecurityStatus {
-        email: me.user.email.clone(),
-        mfa_enabled: me.user.mfa_enabled,
-        mfa_required: cx.db.mfa_required(me.user.role).await.map_err(internal)?,
-        recovery_codes_left: cx
-            .db
-            .remaining_recovery_codes(me.user.user_id)
-            .await
-            .map_err(internal)?,
-    })
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::account::security_status(&cx, &caller).await
 }
 
 /// Starts enrolment: a new secret (kept in the session until confirmed) as a QR code.
 #[server(endpoint = "account/totp-begin")]
 pub async fn begin_totp() -> Result<TotpEnrolment, AppError> {
-    use crate::ssr::{internal, person};
-    let me = person()?;
-    if me.user.mfa_enabled {
-        return Err(AppError::bad_request(
-            "Two-factor authentication is already on. An administrator can reset it.",
-        ));
-    }
+    use crate::ssr::internal;
+    let (cx, caller) = crate::ssr::use_case()?;
+    let started = pms_service::account::begin_totp(&cx, &caller).await?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    let secret = pms_auth::totp::new_secret();
     session
-        .insert(PENDING_SECRET, &secret)
+        .insert(PENDING_SECRET, &started.pending_secret)
         .await
         .map_err(internal)?;
-    let uri = pms_auth::totp::provisioning_uri(&secret, &me.user.email).map_err(internal)?;
-    Ok(TotpEnrolment {
-        secret: pms_auth::totp::secret_base32(&secret),
-        qr_svg: pms_auth::totp::qr_svg(&uri).map_err(internal)?,
-        uri,
-    })
+    Ok(started.enrolment)
 }
 
 /// Confirms enrolment with a code from the app; returns the recovery codes (shown once).
 #[server(endpoint = "account/totp-confirm")]
 pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
+    use crate::ssr::internal;
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
-    let cx = app_context()?;
-    let me = person()?;
+    let (cx, caller) = crate::ssr::use_case()?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    let Some(secret) = session
+    let pending = session
         .get::<Vec<u8>>(PENDING_SECRET)
         .await
-        .map_err(internal)?
-    else {
-        return Err(AppError::bad_request(
-            "Start again: scan the QR code, then enter the code it shows.",
-        ));
-    };
-    let now = chrono::Utc::now().timestamp().max(0) as u64;
-    if pms_auth::totp::matching_step(&secret, &code, now).is_none() {
-        return Err(AppError::bad_request(
-            "That code does not match. Check the time on your phone and enter the current code.",
-        ));
-    }
-    let codes = pms_auth::totp::new_recovery_codes();
-    let hashes: Vec<String> = codes
-        .iter()
-        .map(|c| pms_auth::totp::hash_recovery_code(c))
-        .collect();
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::enable_totp(&mut tx, me.user.user_id, &cx.keys.seal(&secret), &hashes)
-        .await
         .map_err(internal)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "account.mfa_enabled",
-        Some(("user", me.user.user_id.to_string())),
-        serde_json::Value::Null,
-    )
-    .await?;
-    commit(tx).await?;
+    let codes = pms_service::account::confirm_totp(&cx, &caller, pending.as_deref(), &code).await?;
     session
         .remove::<Vec<u8>>(PENDING_SECRET)
         .await
         .map_err(internal)?;
+    // A sign-in that was waiting for this enrolment is complete.
     if let Some(current) = session::current(&session)
         .await
         .filter(|s| s.stage == Stage::MustEnrol)
     {
-        session::set(
-            &session,
-            SignIn {
-                stage: Stage::SignedIn,
-                ..current
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let signed_in = SignIn {
+            stage: Stage::SignedIn,
+            ..current
+        };
+        session::set(&session, signed_in).await.map_err(internal)?;
     }
     Ok(codes)
 }
 
 #[server(endpoint = "account/recovery-codes")]
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
-    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
-    let cx = app_context()?;
-    let me = person()?;
-    if !me.user.mfa_enabled {
-        return Err(AppError::bad_request(
-            "Turn on two-factor authentication first.",
-        ));
-    }
-    let codes = pms_auth::totp::new_recovery_codes();
-    let hashes: Vec<String> = codes
-        .iter()
-        .map(|c| pms_auth::totp::hash_recovery_code(c))
-        .collect();
-    let mut tx = begin(&cx).await?;
-    pms_store::Db::replace_recovery_codes(&mut tx, me.user.user_id, &hashes)
-        .await
-        .map_err(internal)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "account.recovery_codes_replaced",
-        Some(("user", me.user.user_id.to_string())),
-        serde_json::Value::Null,
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(codes)
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::account::regenerate_recovery_codes(&cx, &caller).await
 }
 
 #[server(endpoint = "account/password")]
@@ -170,55 +77,18 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::session;
-    use crate::ssr::{app_context, audit_in, begin, commit, internal, person};
-    let cx = app_context()?;
-    let me = person()?;
-    let user = cx
-        .db
-        .user_by_id(me.user.user_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| AppError::bad_request("Sign in again."))?;
-    if !pms_auth::password::verify(user.password_hash.clone(), current).await {
-        return Err(AppError::bad_request(
-            "Your current password is not correct.",
-        ));
-    }
-    if new_password != confirm {
-        return Err(AppError::bad_request("The two new passwords differ."));
-    }
-    pms_auth::password::check_policy(&new_password, &user.email, &user.display_name)
-        .map_err(|e| AppError::bad_request(e.to_string()))?;
-    let hash = pms_auth::password::hash(new_password)
-        .await
-        .map_err(internal)?;
-    let mut tx = begin(&cx).await?;
-    let changed_at = pms_store::Db::set_password_hash(&mut tx, user.user_id, &hash)
-        .await
-        .map_err(internal)?;
-    audit_in(
-        &cx,
-        &mut tx,
-        Some(&me),
-        "account.password_changed",
-        Some(("user", user.user_id.to_string())),
-        serde_json::Value::Null,
-    )
-    .await?;
-    commit(tx).await?;
+    use crate::ssr::{internal, session};
+    let (cx, caller) = crate::ssr::use_case()?;
+    let changed_at =
+        pms_service::account::change_password(&cx, &caller, current, new_password, confirm).await?;
     // Every other session of this user ends at its next request; this one carries on.
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     if let Some(current) = session::current(&session).await {
-        session::set(
-            &session,
-            session::SignIn {
-                credentials_from: session::credentials_stamp(Some(changed_at)),
-                ..current
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let carried_on = session::SignIn {
+            credentials_from: session::credentials_stamp(Some(changed_at)),
+            ..current
+        };
+        session::set(&session, carried_on).await.map_err(internal)?;
     }
     Ok(())
 }

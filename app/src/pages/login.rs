@@ -8,6 +8,8 @@ use pms_domain::error::AppError;
 
 use crate::components::AuthCard;
 #[cfg(feature = "ssr")]
+use crate::ssr::internal;
+#[cfg(feature = "ssr")]
 use crate::url::query_encode;
 
 /// A redirect target that stays on this site (`/clients?…`), never `//evil` or `https://…`.
@@ -34,106 +36,31 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// A completed sign-in: the user's last sign-in time, this source's failures cleared, and the
-/// `auth.login` record, in one transaction.
-#[cfg(feature = "ssr")]
-async fn record_login(
-    cx: &crate::ssr::Context,
-    user: &pms_store::identity::UserRecord,
-    principal: &pms_auth::Principal,
-    source: &str,
-    second_factor: bool,
-) -> Result<(), AppError> {
-    use crate::ssr::{audit_in, begin, commit, internal};
-    let mut tx = begin(cx).await?;
-    pms_store::Db::record_login(&mut tx, user.user_id, &user.email, source)
-        .await
-        .map_err(internal)?;
-    audit_in(
-        cx,
-        &mut tx,
-        Some(principal),
-        "auth.login",
-        None,
-        serde_json::json!({ "second_factor": second_factor }),
-    )
-    .await?;
-    commit(tx).await
-}
-
 /// Checks the password; on success continues to `next` (or the second-factor step).
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit, internal, request_meta};
-    use pms_auth::login::{check_password, PasswordOutcome};
-
-    let cx = app_context()?;
-    let meta = request_meta(&cx);
-    let source = meta.ip.clone().unwrap_or_default();
-    if cx
-        .login_limiter
-        .check_key(&meta.ip.clone().unwrap_or_default())
-        .is_err()
-    {
-        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(http::StatusCode::TOO_MANY_REQUESTS);
-        }
-        return Err(AppError::bad_request(
-            "Too many sign-in attempts from your network. Wait a minute and try again.",
-        ));
-    }
+    let (cx, caller) = crate::ssr::use_case()?;
+    let accepted = pms_service::sign_in::password(&cx, &caller, &email, &password)
+        .await
+        .inspect_err(|e| {
+            if let (AppError::TooManyRequests(_), Some(r)) =
+                (e, use_context::<leptos_axum::ResponseOptions>())
+            {
+                r.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+            }
+        })?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    let outcome = check_password(&cx.db, &email, &password, &source)
-        .await
-        .map_err(internal)?;
     let now = chrono::Utc::now().timestamp();
-    let next = safe_next(next.as_deref());
-    let (user, stage, target) = match outcome {
-        PasswordOutcome::Refused(refusal) => {
-            let details = serde_json::json!({ "email": email.trim().to_lowercase(), "reason": format!("{refusal:?}") });
-            audit(&cx, None, "auth.login_failed", None, details).await?;
-            return Err(AppError::bad_request(refusal.message()));
-        }
-        PasswordOutcome::SignedIn(user) => (user, Stage::SignedIn, next),
-        PasswordOutcome::SecondFactor(user) => (
-            user,
-            Stage::SecondFactor,
-            format!("/login/verify?next={}", query_encode(&next)),
-        ),
-        PasswordOutcome::MustEnrol(user) => (
-            user,
-            Stage::MustEnrol,
-            "/account/security?required=1".to_owned(),
-        ),
-    };
-    session::set(
-        &session,
-        SignIn {
-            user_id: user.user_id,
-            stage,
-            since: now,
-            credentials_from: session::credentials_stamp(user.password_changed_at),
-        },
-    )
-    .await
-    .map_err(internal)?;
-    let principal = pms_auth::Principal::for_user(&cx.db, &user)
+    session::set(&session, SignIn::opened(&accepted, now))
         .await
         .map_err(internal)?;
-    if stage == Stage::SecondFactor {
-        audit(
-            &cx,
-            Some(&principal),
-            "auth.password_accepted",
-            None,
-            serde_json::json!({ "second_factor": "pending" }),
-        )
-        .await?;
-    } else {
-        record_login(&cx, &user, &principal, &source, false).await?;
-    }
-    leptos_axum::redirect(&target);
+    let next = safe_next(next.as_deref());
+    leptos_axum::redirect(&match accepted.stage {
+        Stage::SignedIn => next,
+        Stage::SecondFactor => format!("/login/verify?next={}", query_encode(&next)),
+        Stage::MustEnrol => "/account/security?required=1".to_owned(),
+    });
     Ok(())
 }
 
@@ -141,93 +68,38 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 #[server(endpoint = "auth/verify")]
 pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
     use crate::ssr::session::{self, SignIn, Stage};
-    use crate::ssr::{app_context, audit, internal, request_meta};
-
-    let cx = app_context()?;
-    let source = request_meta(&cx).ip.unwrap_or_default();
+    use pms_service::sign_in::{self as sign_in, SecondFactorOutcome};
+    let (cx, caller) = crate::ssr::use_case()?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
     let Some(pending) = session::current(&session)
         .await
         .filter(|s| s.stage == Stage::SecondFactor)
     else {
         leptos_axum::redirect("/login");
-        return Err(AppError::bad_request(
-            "Start by signing in with your password.",
-        ));
+        return Err(sign_in::start_again());
     };
-    let user = cx
-        .db
-        .user_by_id(pending.user_id)
-        .await
-        .map_err(internal)?
-        .filter(|u| u.is_active);
-    let Some(user) = user else {
-        session::end(&session).await.map_err(internal)?;
-        return Err(AppError::bad_request(
-            "Start by signing in with your password.",
-        ));
-    };
-    let principal = pms_auth::Principal::for_user(&cx.db, &user)
-        .await
-        .map_err(internal)?;
-    if !pms_auth::login::check_second_factor(&cx.db, &cx.keys, &user, &code, &source)
-        .await
-        .map_err(internal)?
-    {
-        audit(
-            &cx,
-            Some(&principal),
-            "auth.second_factor_failed",
-            None,
-            serde_json::Value::Null,
-        )
-        .await?;
-        let throttle = cx
-            .db
-            .login_throttle(&user.email, &source)
-            .await
-            .map_err(internal)?;
-        if throttle.is_locked(chrono::Utc::now()) {
+    match sign_in::second_factor(&cx, &caller, pending.user_id, &code).await? {
+        SecondFactorOutcome::SignedIn => {}
+        SecondFactorOutcome::Retry(e) => return Err(e),
+        SecondFactorOutcome::Ended(e) => {
             session::end(&session).await.map_err(internal)?;
-            return Err(AppError::bad_request(
-                pms_auth::login::Refusal::Locked.message(),
-            ));
+            return Err(e);
         }
-        return Err(AppError::bad_request(
-            "That code is not valid. Enter the current 6-digit code, or a recovery code.",
-        ));
     }
-    session::set(
-        &session,
-        SignIn {
-            user_id: user.user_id,
-            stage: Stage::SignedIn,
-            ..pending
-        },
-    )
-    .await
-    .map_err(internal)?;
-    record_login(&cx, &user, &principal, &source, true).await?;
+    let signed_in = SignIn {
+        stage: Stage::SignedIn,
+        ..pending
+    };
+    session::set(&session, signed_in).await.map_err(internal)?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
 
 #[server(endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{app_context, audit, internal};
-    let cx = app_context()?;
-    let principal = crate::ssr::principal().ok();
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::sign_in::sign_out(&cx, &caller).await?;
     let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    if principal.is_some() {
-        audit(
-            &cx,
-            principal.as_ref(),
-            "auth.logout",
-            None,
-            serde_json::Value::Null,
-        )
-        .await?;
-    }
     crate::ssr::session::end(&session).await.map_err(internal)?;
     leptos_axum::redirect("/login");
     Ok(())

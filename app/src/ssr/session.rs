@@ -6,16 +6,8 @@ use tower_sessions::Session;
 
 const KEY: &str = "auth";
 
-/// How far a sign-in has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stage {
-    /// Password right; a second factor is still to be entered.
-    SecondFactor,
-    /// Signed in, but the role requires a second factor the user must set up first.
-    MustEnrol,
-    /// Fully signed in.
-    SignedIn,
-}
+/// How far a sign-in has got (decided by [`pms_service::sign_in`]).
+pub use pms_service::sign_in::Stage;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
@@ -31,6 +23,16 @@ pub struct SignIn {
 }
 
 impl SignIn {
+    /// The sign-in a password accepted at `now` (Unix seconds) opens.
+    pub fn opened(accepted: &pms_service::sign_in::PasswordAccepted, now: i64) -> Self {
+        SignIn {
+            user_id: accepted.user_id,
+            stage: accepted.stage,
+            since: now,
+            credentials_from: credentials_stamp(accepted.password_changed_at),
+        }
+    }
+
     /// Whether the user's password has changed since this session was opened with it.
     pub fn outdated_by(&self, password_changed_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
         credentials_stamp(password_changed_at) > self.credentials_from

@@ -2,6 +2,7 @@
 //! compiles for wasm32 and the server alike.
 //!
 //! - [`ids`]: ISIN and PAN, validated on construction.
+//! - [`account`]: a person's own security settings, invitations.
 //! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
 //! - [`clients`]: clients and portfolios as pages and the API show them.
 //! - [`error`]: [`error::AppError`], the one error type of every use case and edge.
@@ -11,6 +12,7 @@
 //! - [`summary`]: the executive summary.
 //! - [`time`]: the firm's clock (India Standard Time) for display.
 
+pub mod account;
 pub mod admin;
 pub mod clients;
 pub mod error;

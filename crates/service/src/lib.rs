@@ -16,7 +16,11 @@
 //! - [`tokens`]: API clients' token exchange.
 //! - [`admin`]: the admin console — users, teams, client assignment, role policies, branding,
 //!   API clients.
+//! - [`sign_in`]: signing in (password, second factor) and out.
+//! - [`account`]: a person's own two-factor authentication and password.
+//! - [`invitations`]: reading and accepting an invitation or password reset link.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod audit_trail;
@@ -25,6 +29,8 @@ pub mod client_addr;
 pub mod clients;
 pub mod context;
 pub mod ingest_jobs;
+pub mod invitations;
+pub mod sign_in;
 pub mod summary;
 pub mod tokens;
 
