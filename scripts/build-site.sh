@@ -30,11 +30,11 @@ site_inputs_hash() {
 
 build_site() { # out-dir
   local out=$1 wasm_in="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/pms_frontend.wasm"
-  progress "server binary (cargo build --release)" "fresh machine ~12 min, after a change ~2 min"
+  progress "server binary (cargo build --release)" "fresh machine ~15 min, after a change ~5 min"
   cargo build --release --locked -p pms-server --bin pms-hub
-  progress "browser bundle (cargo build wasm32, size-optimised)" "fresh machine ~6 min, after a change ~2 min"
+  progress "browser bundle (cargo build wasm32, size-optimised)" "fresh machine ~3.5 min, after a change ~1.5 min"
   cargo build --profile wasm-release --locked -p pms-frontend --lib --target wasm32-unknown-unknown
-  progress "wasm-bindgen + wasm-opt -Oz" "~40 s"
+  progress "wasm-bindgen + wasm-opt -Oz" "~2 min"
   mkdir -p "$out/site/pkg"
   wasm-bindgen --target web --no-typescript --out-dir "$out/site/pkg" --out-name pms-hub "$wasm_in"
   # The wasm32 target's default features (Rust >= 1.82); wasm-opt must not assume more.

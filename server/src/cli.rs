@@ -116,6 +116,12 @@ pub enum UserAction {
         /// rm, pm, compliance, admin or data_steward
         #[arg(long)]
         role: String,
+        /// For a relationship manager: the RM id they are (their clients are what they see).
+        #[arg(long)]
+        rm_id: Option<i32>,
+        /// For a portfolio manager: a strategy id they manage (repeat for several).
+        #[arg(long = "strategy")]
+        strategies: Vec<i32>,
     },
 }
 

@@ -10,7 +10,7 @@ use leptos::config::get_configuration;
 use pms_auth::keys::KeySource;
 use pms_auth::MasterKey;
 use pms_ingest::profile::Profile;
-use pms_service::{IngestSettings, SecuritySettings};
+use pms_service::{Context as ServiceContext, IngestSettings, SecuritySettings};
 use pms_store::Db;
 use tokio::net::TcpListener;
 
@@ -52,6 +52,39 @@ pub fn profile(config: &Config) -> anyhow::Result<Profile> {
     }
 }
 
+/// The use cases' [`Context`] for this configuration: the store (with the audit key), the
+/// master key, the settings and fresh rate limiters. The server and the CLI build it alike.
+pub fn context(config: &Config, db: Db) -> anyhow::Result<ServiceContext> {
+    let per_minute = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
+    let keys = master_key(config)?;
+    Ok(ServiceContext {
+        db: db.with_audit_key(keys.audit_key()),
+        keys,
+        security: Arc::new(SecuritySettings {
+            idle_timeout: config.session_idle,
+            absolute_timeout: config.session_absolute,
+            trusted_proxies: config.trusted_proxies.clone(),
+            public_origin: config.public_origin.clone(),
+            secure_cookies: !config.insecure_cookies,
+            request_timeout: config.request_timeout,
+        }),
+        login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+            per_minute(config.login_rate_per_minute),
+        ))),
+        token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+            per_minute(config.token_rate_per_minute),
+        ))),
+        ingest: Arc::new(IngestSettings {
+            upload_dir: config.data_dir.join("uploads"),
+            drop_dir: config
+                .drop_dir
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join("inbox")),
+            profile: profile(config)?,
+        }),
+    })
+}
+
 impl Application {
     pub async fn build(config: &Config, db: Db) -> anyhow::Result<Self> {
         let mut leptos = get_configuration(None)
@@ -64,37 +97,9 @@ impl Application {
                 config.bind
             )
         })?;
-        let per_minute =
-            NonZeroU32::new(config.login_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        let keys = master_key(config)?;
         let state = AppState {
             leptos,
-            cx: pms_service::Context {
-                db: db.with_audit_key(keys.audit_key()),
-                keys,
-                security: Arc::new(SecuritySettings {
-                    idle_timeout: config.session_idle,
-                    absolute_timeout: config.session_absolute,
-                    trusted_proxies: config.trusted_proxies.clone(),
-                    public_origin: config.public_origin.clone(),
-                    secure_cookies: !config.insecure_cookies,
-                    request_timeout: config.request_timeout,
-                }),
-                login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                    per_minute,
-                ))),
-                token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                    NonZeroU32::new(config.token_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
-                ))),
-                ingest: Arc::new(IngestSettings {
-                    upload_dir: config.data_dir.join("uploads"),
-                    drop_dir: config
-                        .drop_dir
-                        .clone()
-                        .unwrap_or_else(|| config.data_dir.join("inbox")),
-                    profile: profile(config)?,
-                }),
-            },
+            cx: context(config, db)?,
         };
         Ok(Self {
             listener,

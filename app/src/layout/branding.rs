@@ -12,10 +12,8 @@ use pms_domain::error::AppError;
 /// Any signed-in user may read the branding (it is on every page they see).
 #[server(endpoint = "session/branding")]
 pub async fn get_branding() -> Result<Branding, AppError> {
-    use crate::ssr::{app_context, internal, principal};
-    let cx = app_context()?;
-    principal()?;
-    cx.db.branding().await.map_err(internal)
+    let (cx, caller) = crate::ssr::use_case()?;
+    pms_service::admin::branding::current(&cx, &caller).await
 }
 
 /// What the frame knows about the branding: the page's load, and (after an admin saves) the

@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
 
-use super::login::error_text;
 use super::PageHeader;
+use crate::components::error_text;
 
 pub use pms_domain::account::{SecurityStatus, TotpEnrolment};
 
@@ -27,7 +27,7 @@ pub async fn begin_totp() -> Result<TotpEnrolment, AppError> {
     use crate::ssr::internal;
     let (cx, caller) = crate::ssr::use_case()?;
     let started = pms_service::account::begin_totp(&cx, &caller).await?;
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
     session
         .insert(PENDING_SECRET, &started.pending_secret)
         .await
@@ -41,7 +41,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     use crate::ssr::internal;
     use crate::ssr::session::{self, SignIn, Stage};
     let (cx, caller) = crate::ssr::use_case()?;
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
     let pending = session
         .get::<Vec<u8>>(PENDING_SECRET)
         .await
@@ -60,7 +60,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
             stage: Stage::SignedIn,
             ..current
         };
-        session::set(&session, signed_in).await.map_err(internal)?;
+        session::set(&session, signed_in).await?;
     }
     Ok(codes)
 }
@@ -77,18 +77,18 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{internal, session};
+    use crate::ssr::session;
     let (cx, caller) = crate::ssr::use_case()?;
     let changed_at =
         pms_service::account::change_password(&cx, &caller, current, new_password, confirm).await?;
     // Every other session of this user ends at its next request; this one carries on.
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
     if let Some(current) = session::current(&session).await {
         let carried_on = session::SignIn {
             credentials_from: session::credentials_stamp(Some(changed_at)),
             ..current
         };
-        session::set(&session, carried_on).await.map_err(internal)?;
+        session::set(&session, carried_on).await?;
     }
     Ok(())
 }

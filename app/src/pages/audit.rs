@@ -11,8 +11,8 @@ use leptos_router::NavigateOptions;
 use pms_domain::admin::{AuditEntries, AuditEntry, AuditFilter, ChainCheck};
 use pms_domain::error::AppError;
 
-use super::login::error_text;
 use super::PageHeader;
+use crate::components::error_text;
 
 /// The kinds of action the filter offers: (prefix, label).
 const ACTION_FILTERS: [(&str, &str); 9] = [

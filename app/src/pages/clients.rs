@@ -10,8 +10,8 @@ use pms_domain::clients::{ClientQuery, ClientSort, ClientSummary, Page};
 use pms_domain::error::AppError;
 use pms_metrics::format::{inr, inr_short};
 
-use super::login::error_text;
 use super::{pct, tone, PageHeader};
+use crate::components::error_text;
 use crate::components::icons::{Icon, IconKind};
 use crate::components::EmptyState;
 

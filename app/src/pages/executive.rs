@@ -10,8 +10,8 @@ use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::login::error_text;
 use super::{pct, tone, PageHeader};
+use crate::components::error_text;
 use crate::components::EmptyState;
 
 #[server(endpoint = "summary/executive")]

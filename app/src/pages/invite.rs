@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use pms_domain::error::AppError;
 
-use super::login::error_text;
+use crate::components::error_text;
 use crate::components::AuthCard;
 
 pub use pms_domain::account::Invitation;

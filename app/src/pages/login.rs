@@ -6,9 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
 
-use crate::components::AuthCard;
-#[cfg(feature = "ssr")]
-use crate::ssr::internal;
+use crate::components::{error_text, AuthCard};
 #[cfg(feature = "ssr")]
 use crate::url::query_encode;
 
@@ -50,11 +48,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 r.set_status(http::StatusCode::TOO_MANY_REQUESTS);
             }
         })?;
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
     let now = chrono::Utc::now().timestamp();
-    session::set(&session, SignIn::opened(&accepted, now))
-        .await
-        .map_err(internal)?;
+    session::set(&session, SignIn::opened(&accepted, now)).await?;
     let next = safe_next(next.as_deref());
     leptos_axum::redirect(&match accepted.stage {
         Stage::SignedIn => next,
@@ -70,7 +66,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
     use crate::ssr::session::{self, SignIn, Stage};
     use pms_service::sign_in::{self as sign_in, SecondFactorOutcome};
     let (cx, caller) = crate::ssr::use_case()?;
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
     let Some(pending) = session::current(&session)
         .await
         .filter(|s| s.stage == Stage::SecondFactor)
@@ -82,7 +78,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
         SecondFactorOutcome::SignedIn => {}
         SecondFactorOutcome::Retry(e) => return Err(e),
         SecondFactorOutcome::Ended(e) => {
-            session::end(&session).await.map_err(internal)?;
+            session::end(&session).await?;
             return Err(e);
         }
     }
@@ -90,7 +86,7 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
         stage: Stage::SignedIn,
         ..pending
     };
-    session::set(&session, signed_in).await.map_err(internal)?;
+    session::set(&session, signed_in).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
@@ -99,24 +95,10 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
 pub async fn logout() -> Result<(), AppError> {
     let (cx, caller) = crate::ssr::use_case()?;
     pms_service::sign_in::sign_out(&cx, &caller).await?;
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(internal)?;
-    crate::ssr::session::end(&session).await.map_err(internal)?;
+    let session = crate::ssr::browser_session().await?;
+    crate::ssr::session::end(&session).await?;
     leptos_axum::redirect("/login");
     Ok(())
-}
-
-/// The message of a server function's error, as the page shows it. A page rendered on the
-/// server with an error in it answers with the error's status (a 404 for a client out of
-/// scope, say).
-pub fn error_text(e: &AppError) -> String {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(e.status()),
-    ) {
-        response.set_status(status);
-    }
-    e.message().to_owned()
 }
 
 /// Where to go once signed in: the `next` query parameter, else the home page.

@@ -1,21 +1,20 @@
 //! Server-only glue between Leptos and the service layer (`pms-service`): the [`Context`] the
-//! server provides to every render and server function, the [`Caller`] of this request, and
-//! the status a server function's [`AppError`] is answered with. The use cases themselves live
-//! in `pms-service`; a server function is a few lines that call one.
+//! server provides to every render and server function, and the [`Caller`] of this request.
+//! The use cases themselves live in `pms-service`; a server function is a few lines that call
+//! one (see `docs/architecture.md`). What touches the browser session stays here
+//! ([`session`]).
 
 pub mod session;
 
 use http::request::Parts;
 use leptos::prelude::*;
-use pms_auth::Principal;
 use pms_domain::error::AppError;
-use pms_domain::identity::Capability;
-pub use pms_service::{Caller, Channel, Context, IngestSettings, RateLimiter, SecuritySettings};
-use pms_store::StoreError;
+pub use pms_service::internal;
+pub use pms_service::{Caller, Channel, Context};
 
 /// The request's [`Context`]; an error (not a panic) if the server forgot to provide it.
 pub fn app_context() -> Result<Context, AppError> {
-    use_context::<Context>().ok_or_else(|| pms_service::internal("no application context"))
+    use_context::<Context>().ok_or_else(|| internal("no application context"))
 }
 
 /// The caller of this server function or render.
@@ -37,74 +36,7 @@ pub fn use_case() -> Result<(Context, Caller), AppError> {
     Ok((cx, caller))
 }
 
-/// The signed-in caller; 401 when there is none.
-pub fn principal() -> Result<Principal, AppError> {
-    let (_, caller) = use_case()?;
-    caller.signed_in().cloned()
+/// The browser session of this request (sign-in state lives in it).
+pub async fn browser_session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract().await.map_err(internal)
 }
-
-/// The signed-in *person* (not an API token); see [`Caller::person`].
-pub fn person() -> Result<Principal, AppError> {
-    let (_, caller) = use_case()?;
-    caller.person().cloned()
-}
-
-/// The caller, if they may do `capability`; 403 otherwise.
-pub fn require(capability: Capability) -> Result<Principal, AppError> {
-    let (_, caller) = use_case()?;
-    caller.require(capability).cloned()
-}
-
-/// A 404 that does not say whether the thing exists outside the caller's scope.
-pub fn not_found(what: &str) -> AppError {
-    AppError::not_found(what)
-}
-
-/// The caller of this request, acting as `principal` (a sign-in names the user before the
-/// session knows them; `None` is anonymous).
-fn acting_as(cx: &Context, principal: Option<&Principal>) -> Caller {
-    Caller {
-        principal: principal.cloned(),
-        ..caller(cx)
-    }
-}
-
-/// Records an event that changes nothing, in a transaction of its own (see
-/// [`pms_service::audit::record`]).
-pub async fn audit(
-    cx: &Context,
-    principal: Option<&Principal>,
-    action: &str,
-    object: Option<(&str, String)>,
-    details: serde_json::Value,
-) -> Result<(), AppError> {
-    pms_service::audit::record(cx, &acting_as(cx, principal), action, object, details).await
-}
-
-/// Records a change inside the transaction that makes it (see
-/// [`pms_service::audit::record_in`]).
-pub async fn audit_in(
-    cx: &Context,
-    tx: &mut sqlx::PgConnection,
-    principal: Option<&Principal>,
-    action: &str,
-    object: Option<(&str, String)>,
-    details: serde_json::Value,
-) -> Result<(), AppError> {
-    pms_service::audit::record_in(cx, tx, &acting_as(cx, principal), action, object, details).await
-}
-
-/// The client's address and browser (the one client-address rule).
-pub fn request_meta(cx: &Context) -> pms_service::RequestMeta {
-    caller(cx).meta
-}
-
-pub use pms_service::audit::{begin, commit};
-pub use pms_service::internal;
-
-/// Store errors at the edge (see `From<StoreError> for AppError`).
-pub fn store_error(err: StoreError) -> AppError {
-    err.into()
-}
-
-pub use pms_store::error::sentence;

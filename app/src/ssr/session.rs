@@ -1,6 +1,8 @@
 //! What the session remembers about signing in. The session itself lives in PostgreSQL
 //! (tower-sessions); this is the one value the Hub keeps in it.
 
+use pms_domain::error::AppError;
+use pms_service::internal;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -70,11 +72,12 @@ pub async fn current(session: &Session) -> Option<SignIn> {
 
 /// Records a new sign-in stage. A fresh session id is issued whenever the stage rises, so a
 /// session id seen before sign-in is worthless after it.
-pub async fn set(session: &Session, sign_in: SignIn) -> Result<(), tower_sessions::session::Error> {
-    session.cycle_id().await?;
-    session.insert(KEY, sign_in).await
+pub async fn set(session: &Session, sign_in: SignIn) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(KEY, sign_in).await.map_err(internal)
 }
 
-pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error> {
-    session.flush().await
+/// Ends the session (signs out); a session store failure is ours (logged, 500).
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(internal)
 }

@@ -17,6 +17,11 @@ pub enum AuthVia {
         client_id: Uuid,
         client_name: String,
     },
+    /// The operator at the server's console, running a `pms-hub` command (creating the first
+    /// administrator, say): an administrator's rights, recorded under the command's name.
+    Console {
+        command: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +85,23 @@ impl Principal {
         })
     }
 
+    /// The operator running `pms-hub <command>` on the server (see [`AuthVia::Console`]).
+    pub fn console(command: &str) -> Self {
+        Self {
+            user: SessionUser {
+                user_id: 0,
+                email: format!("system (pms-hub {command})"),
+                display_name: "Operator at the server's console".into(),
+                role: pms_domain::identity::Role::Admin,
+                mfa_enabled: false,
+            },
+            scope: Scope::system(),
+            via: AuthVia::Console {
+                command: command.into(),
+            },
+        }
+    }
+
     pub fn can(&self, capability: Capability) -> bool {
         self.user.can(capability)
     }
@@ -87,7 +109,7 @@ impl Principal {
     /// Who to name in the audit trail.
     pub fn actor(&self) -> String {
         match &self.via {
-            AuthVia::Session => self.user.email.clone(),
+            AuthVia::Session | AuthVia::Console { .. } => self.user.email.clone(),
             AuthVia::ApiToken { client_name, .. } => format!("api:{client_name}"),
         }
     }

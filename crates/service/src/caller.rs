@@ -18,6 +18,8 @@ pub enum Channel {
     Page,
     /// The REST API (`/api/v1`), from another system.
     Api,
+    /// A `pms-hub` command on the server.
+    Console,
 }
 
 /// The client's address and browser, for the audit trail and rate limits; and the Hub's
@@ -75,6 +77,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The operator running `pms-hub <command>` on the server's console.
+    pub fn console(command: &str) -> Self {
+        Caller {
+            principal: Some(Principal::console(command)),
+            channel: Channel::Console,
+            meta: RequestMeta::default(),
+        }
+    }
+
     /// The caller of a request whose authentication middleware has run (it leaves the
     /// [`Principal`] in the request's extensions).
     pub fn of(parts: &Parts, channel: Channel, trusted_proxies: &TrustedProxies) -> Self {
@@ -91,6 +102,7 @@ impl Caller {
             AppError::Unauthorized(match self.channel {
                 Channel::Page => "Your session has ended. Sign in again.".into(),
                 Channel::Api => "Send a bearer token from POST /api/v1/auth/token.".into(),
+                Channel::Console => "No operator for this command.".into(),
             })
         })
     }
@@ -110,12 +122,13 @@ impl Caller {
     }
 
     /// The signed-in *person*: account and administration use cases are for interactive
-    /// sessions only, so an API token (which acts for a user but is not them) gets a 403 here
+    /// sessions (and the operator at the server's console) only, so an API token (which acts for a user but is not them) gets a 403 here
     /// however wide its role.
     pub fn person(&self) -> Result<&Principal, AppError> {
         let principal = self.signed_in()?;
         match principal.via {
             AuthVia::Session if principal.actor_user_id().is_some() => Ok(principal),
+            AuthVia::Console { .. } => Ok(principal),
             _ => Err(AppError::Forbidden(
                 "This is for people signed in to the Hub in a browser; an API token cannot use it."
                     .into(),
@@ -155,6 +168,7 @@ impl std::fmt::Display for Caller {
                 let via = match p.via {
                     AuthVia::Session => "session",
                     AuthVia::ApiToken { .. } => "api token",
+                    AuthVia::Console { .. } => "console",
                 };
                 write!(f, "user {} ({}, {via})", p.user.user_id, p.user.role.code())
             }

@@ -88,5 +88,6 @@ fn via(caller: &Caller) -> &'static str {
     match caller.channel {
         Channel::Page => "page",
         Channel::Api => "api",
+        Channel::Console => "console",
     }
 }

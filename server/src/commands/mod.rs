@@ -4,7 +4,7 @@
 pub mod audit;
 pub mod demo;
 mod ingest;
-mod users;
+pub mod users;
 
 use anyhow::Context;
 
@@ -45,10 +45,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             with_database(&config, |db| demo::run(db, config.clone(), args)).await
         }
         Command::User {
-            action: UserAction::Add { email, name, role },
+            action:
+                UserAction::Add {
+                    email,
+                    name,
+                    role,
+                    rm_id,
+                    strategies,
+                },
         } => {
             with_database(&config, |db| {
-                users::add(db, config.clone(), email, name, role)
+                users::add(db, config.clone(), email, name, role, rm_id, strategies)
             })
             .await
         }

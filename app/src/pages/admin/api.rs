@@ -6,7 +6,8 @@ use pms_domain::admin::{ApiData, NewApiClient};
 use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
-use super::{load_error, loading, outcome, reload_on_success, when, CopyField};
+use super::when;
+use crate::components::{load_error, loading, outcome, reload_on_success, CopyField};
 
 #[server(endpoint = "admin/api")]
 pub async fn get_api_data() -> Result<ApiData, AppError> {
@@ -132,7 +133,7 @@ pub fn ApiTab() -> impl IntoView {
                         </details>
                         {move || create.value().get().map(|r| match r {
                             Ok(c) => created_view(c),
-                            Err(e) => view! { <p class="alert alert--error" role="alert">{super::error_text(&e)}</p> }.into_any(),
+                            Err(e) => view! { <p class="alert alert--error" role="alert">{crate::components::error_text(&e)}</p> }.into_any(),
                         })}
                         {move || outcome(revoke.value().get())}
                         <div class="table-card">

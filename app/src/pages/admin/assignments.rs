@@ -7,7 +7,8 @@ use leptos_router::hooks::use_query_map;
 use pms_domain::admin::{AssignmentData, ClientHit, RmConflict};
 use pms_domain::error::AppError;
 
-use super::{load_error, loading, outcome, reload_on_success, when};
+use super::when;
+use crate::components::{load_error, loading, outcome, reload_on_success};
 
 #[server(endpoint = "admin/clients/search")]
 pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, AppError> {

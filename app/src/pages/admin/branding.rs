@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 use pms_domain::admin::Branding;
 use pms_domain::error::AppError;
 
-use super::{load_error, loading, outcome, reload_on_success};
+use crate::components::{load_error, loading, outcome, reload_on_success};
 use crate::layout::{colour_vars, get_branding, is_hex_colour, luminance, use_branding};
 
 /// The largest logo accepted (the upload handler enforces it).

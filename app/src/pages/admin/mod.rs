@@ -7,7 +7,6 @@
 //! (`/admin?tab=…`), so they work before the page has hydrated, and every change is recorded in
 //! the audit trail as an `admin.*` action.
 
-use pms_domain::error::AppError;
 mod api;
 mod assignments;
 mod branding;
@@ -20,7 +19,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::identity::Capability;
 
-use super::login::error_text;
 use super::PageHeader;
 use crate::layout::UserResource;
 
@@ -115,107 +113,4 @@ pub(crate) fn when(at: Option<DateTime<Utc>>) -> String {
             .to_string()
     })
     .unwrap_or_else(|| "—".into())
-}
-
-/// The message of a finished action: success in green, the error in red.
-pub(crate) fn outcome(result: Option<Result<String, AppError>>) -> Option<AnyView> {
-    result.map(|r| match r {
-        Ok(message) => {
-            view! { <p class="alert alert--success" role="status">{message}</p> }.into_any()
-        }
-        Err(e) => {
-            view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> }.into_any()
-        }
-    })
-}
-
-/// A loading failure of a tab.
-pub(crate) fn load_error(e: &AppError) -> AnyView {
-    view! { <p class="alert alert--error" role="alert" data-testid="admin-error">{error_text(e)}</p> }.into_any()
-}
-
-/// Bumps `counter` each time an action succeeds. Tabs reload their data on that, not on every
-/// submission: a refused form keeps what the admin typed and chose.
-pub(crate) fn reload_on_success<T, V>(value: V, counter: RwSignal<u32>)
-where
-    V: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    T: 'static,
-{
-    Effect::new(move |_| {
-        if value.with(|v| matches!(v, Some(Ok(_)))) {
-            counter.update(|n| *n += 1);
-        }
-    });
-}
-
-/// The skeleton shown while a tab loads.
-pub(crate) fn loading() -> impl IntoView {
-    view! { <div class="skeleton-table" aria-busy="true"></div> }
-}
-
-#[cfg(feature = "hydrate")]
-mod clipboard {
-    use wasm_bindgen::prelude::*;
-
-    #[wasm_bindgen]
-    extern "C" {
-        /// `navigator.clipboard.writeText` (absent outside secure contexts, hence `catch`).
-        #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
-        pub fn write_text(text: &str) -> Result<JsValue, JsValue>;
-    }
-}
-
-/// A value to copy once (an invitation link, a client secret, a command): selectable text and,
-/// with JavaScript, a copy button.
-#[component]
-pub(crate) fn CopyField(
-    value: String,
-    #[prop(into)] label: String,
-    #[prop(optional)] multiline: bool,
-    #[prop(optional, into)] testid: String,
-) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let text = value.clone();
-    let field: NodeRef<leptos::html::Textarea> = NodeRef::new();
-    let copy = move |_| {
-        if let Some(el) = field.get() {
-            el.select();
-        }
-        #[cfg(feature = "hydrate")]
-        {
-            copied.set(clipboard::write_text(&text).is_ok());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = &text;
-        }
-    };
-    let rows = if multiline { "4" } else { "1" };
-    view! {
-        <div class="copy-field">
-            <span class="copy-field__label">{label.clone()}</span>
-            <div class="copy-field__row">
-                <textarea
-                    class="copy-field__value"
-                    class:copy-field__value--multi=multiline
-                    readonly=true
-                    rows=rows
-                    spellcheck="false"
-                    aria-label=label
-                    data-testid=testid
-                    node_ref=field
-                    on:focus=move |_| {
-                        if let Some(el) = field.get() {
-                            el.select();
-                        }
-                    }
-                >
-                    {value}
-                </textarea>
-                <button type="button" class="button" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                </button>
-            </div>
-        </div>
-    }
 }

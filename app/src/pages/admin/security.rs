@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pms_domain::admin::PolicyRow;
 use pms_domain::error::AppError;
 
-use super::{load_error, loading, outcome, reload_on_success};
+use crate::components::{load_error, loading, outcome, reload_on_success};
 
 #[server(endpoint = "admin/security")]
 pub async fn get_role_policies() -> Result<Vec<PolicyRow>, AppError> {

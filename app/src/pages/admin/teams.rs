@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pms_domain::admin::{RmView, TeamsData};
 use pms_domain::error::AppError;
 
-use super::{load_error, loading, outcome, reload_on_success};
+use crate::components::{load_error, loading, outcome, reload_on_success};
 
 #[server(endpoint = "admin/teams")]
 pub async fn get_teams_data() -> Result<TeamsData, AppError> {

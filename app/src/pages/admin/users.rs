@@ -8,7 +8,8 @@ use pms_domain::admin::{IssuedLink, StrategyView, UserAdminView, UsersData, LINK
 use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
-use super::{load_error, loading, outcome, reload_on_success, when, CopyField};
+use super::when;
+use crate::components::{load_error, loading, outcome, reload_on_success, CopyField};
 
 #[server(endpoint = "admin/users")]
 pub async fn get_users_data() -> Result<UsersData, AppError> {
@@ -104,7 +105,7 @@ fn link_view(link: IssuedLink) -> AnyView {
 fn link_outcome(result: Option<Result<IssuedLink, AppError>>) -> Option<AnyView> {
     result.map(|r| match r {
         Ok(link) => link_view(link),
-        Err(e) => view! { <p class="alert alert--error" role="alert">{super::error_text(&e)}</p> }
+        Err(e) => view! { <p class="alert alert--error" role="alert">{crate::components::error_text(&e)}</p> }
             .into_any(),
     })
 }

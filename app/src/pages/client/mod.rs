@@ -11,8 +11,8 @@ use leptos_router::hooks::use_params_map;
 use pms_domain::clients::{ClientDetail, PortfolioSummary, ValuationPoint};
 use pms_metrics::format::{inr, inr_short};
 
-pub(crate) use super::login::error_text;
 use super::{pct, tone};
+pub(crate) use crate::components::error_text;
 use what_if::WhatIf;
 
 #[server(endpoint = "clients/detail")]

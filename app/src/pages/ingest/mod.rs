@@ -19,8 +19,8 @@ use pms_domain::ingest::{
 };
 use pms_domain::time::format_ist;
 
-use super::login::error_text;
 use super::PageHeader;
+use crate::components::error_text;
 use crate::components::icons::{Icon, IconKind};
 use crate::components::EmptyState;
 use upload::{upload_error_text, UploadPanel};

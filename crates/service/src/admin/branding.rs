@@ -11,6 +11,13 @@ use super::{admin, change, invalid};
 use crate::audit::{begin, commit, record_in};
 use crate::{AppResult, Caller, Context};
 
+/// The branding as it is now: any signed-in user may read it (it is on every page they see).
+#[tracing::instrument(name = "admin.branding.current", skip_all, fields(caller = %caller))]
+pub async fn current(cx: &Context, caller: &Caller) -> AppResult<Branding> {
+    caller.signed_in()?;
+    Ok(cx.db.branding().await?)
+}
+
 /// Saves the firm's name, colours and disclaimer; returns the branding as it now is.
 #[tracing::instrument(name = "admin.branding.save", skip_all, fields(caller = %caller))]
 pub async fn save(

@@ -35,7 +35,7 @@ pub async fn invite(
     rm_id: Option<String>,
     strategy_ids: Option<Vec<i32>>,
 ) -> AppResult<IssuedLink> {
-    let (_, me_id) = admin(caller, Capability::ManageUsers)?;
+    let (me, _) = admin(caller, Capability::ManageUsers)?;
     let email = checked_email(email)?;
     let name = checked_name(display_name)?;
     let a = check_assignment(cx, role, rm_id, strategy_ids).await?;
@@ -53,7 +53,7 @@ pub async fn invite(
             role: a.role,
             rm_id: a.rm_id,
             password_hash: None,
-            created_by: Some(me_id),
+            created_by: me.actor_user_id(),
         },
     )
     .await
