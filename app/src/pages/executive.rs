@@ -41,7 +41,7 @@ fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) -> imp
     view! {
         <section class="card">
             <h2>{title}</h2>
-            <table class="data-table data-table--compact mix">
+            <div class="table-scroll"><table class="data-table data-table--compact mix">
                 <thead><tr><th></th><th class="num">"AUM"</th><th class="num">"Share"</th><th class="num">{count_label}</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -59,7 +59,7 @@ fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) -> imp
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }
@@ -69,7 +69,7 @@ fn Ranked(title: &'static str, rows: Vec<RankedPortfolio>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{title}</h2>
-            <table class="data-table data-table--compact">
+            <div class="table-scroll"><table class="data-table data-table--compact">
                 <thead><tr><th>"Client · approach"</th><th class="num">"Value"</th><th class="num">"TWRR 1Y"</th><th class="num">"Benchmark"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
@@ -84,7 +84,7 @@ fn Ranked(title: &'static str, rows: Vec<RankedPortfolio>) -> impl IntoView {
                         </tr>
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }
