@@ -71,6 +71,7 @@ pub fn context(config: &Config, db: Db) -> anyhow::Result<ServiceContext> {
         login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
             per_minute(config.login_rate_per_minute),
         ))),
+        reads: Default::default(),
         token_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
             per_minute(config.token_rate_per_minute),
         ))),

@@ -34,17 +34,9 @@ impl SignIn {
             credentials_from: credentials_stamp(accepted.password_changed_at),
         }
     }
-
-    /// Whether the user's password has changed since this session was opened with it.
-    pub fn outdated_by(&self, password_changed_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
-        credentials_stamp(password_changed_at) > self.credentials_from
-    }
 }
 
-/// A password's `password_changed_at` as stored in a session.
-pub fn credentials_stamp(password_changed_at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
-    password_changed_at.map_or(0, |t| t.timestamp_micros())
-}
+pub use pms_service::sign_in::credentials_stamp;
 
 /// A session's idle timer restarts with activity, but a busy user's every request must not
 /// become a database write: the session is re-saved (and its expiry moved on) at most once a

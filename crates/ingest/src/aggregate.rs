@@ -70,6 +70,8 @@ pub async fn refresh_dirty(pool: &PgPool) -> Result<u64, sqlx::Error> {
     }
     refresh_totals(pool).await?;
     crate::load::job::settle_refresh_pending(pool).await?;
+    // Every load that changed data ends here, with its facts and these aggregates written.
+    crate::statistics::analyse_stale(pool).await;
     Ok(total)
 }
 
@@ -178,7 +180,19 @@ pub async fn refresh_totals(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    // Every refresh ends here (a load's, a retry's, an RM reassignment's).
+    publish_read_version(pool).await
+}
+
+/// Tells the dashboard's caches (`pms_service::read_cache`) that what they answered from has
+/// changed. Called after the change commits: a reader that saw the new version also sees the
+/// new data.
+pub async fn publish_read_version(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT nextval('read_model_version_seq')")
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 /// Everything computed for one portfolio.

@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: [`source`] (read a file or an API) → [`validate`] (row-level checks) →
 //! [`load`] (staging by COPY, set-based checks, merge, job bookkeeping) → [`aggregate`]
-//! (refresh what the dashboard reads).
+//! (refresh what the dashboard reads) → [`statistics`] (analyse what the load left stale).
 
 pub mod aggregate;
 pub mod error;
@@ -11,6 +11,7 @@ pub mod load;
 pub mod profile;
 pub mod report;
 pub mod source;
+pub mod statistics;
 /// Local stand-ins for external systems, for tests (feature `test-support`).
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -9,6 +9,7 @@ use pms_store::clients::ClientExport;
 use serde_json::json;
 
 use crate::audit::record;
+use crate::read_cache::scope_key;
 use crate::{AppResult, Caller, Channel, Context};
 
 /// One page of the client table.
@@ -19,7 +20,15 @@ pub async fn list(
     query: &ClientQuery,
 ) -> AppResult<Page<ClientSummary>> {
     let me = caller.require(Capability::Analyse)?;
-    Ok(cx.db.clients(&me.scope, query).await?)
+    let version = cx.db.read_version().await?;
+    let key = format!("{}|{query:?}", scope_key(&me.scope));
+    let page = cx
+        .reads
+        .answer(version, key, || async {
+            Ok(cx.db.clients(&me.scope, query).await?)
+        })
+        .await?;
+    Ok(Page::clone(&page))
 }
 
 /// One client with their portfolios, contacts and meetings; the view is audited.

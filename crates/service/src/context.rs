@@ -49,6 +49,8 @@ pub struct Context {
     pub login_limiter: Arc<RateLimiter>,
     /// `POST /api/v1/auth/token` attempts, keyed per client id and per source address.
     pub token_limiter: Arc<RateLimiter>,
+    /// The dashboard's answers, per question, scope and data version.
+    pub reads: Arc<crate::read_cache::ReadCache>,
 }
 
 impl Context {

@@ -30,6 +30,7 @@ pub mod clients;
 pub mod context;
 pub mod ingest_jobs;
 pub mod invitations;
+pub mod read_cache;
 pub mod sign_in;
 pub mod summary;
 pub mod tokens;

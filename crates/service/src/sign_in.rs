@@ -191,3 +191,33 @@ async fn record_login(
     .await?;
     commit(tx).await
 }
+
+/// A password's `password_changed_at` as a session keeps it (microseconds; 0 for none).
+pub fn credentials_stamp(password_changed_at: Option<DateTime<Utc>>) -> i64 {
+    password_changed_at.map_or(0, |t| t.timestamp_micros())
+}
+
+/// The principal of a browser session that is past the password (and the second factor, if
+/// any), checked on every request: none — and the session ends — when the user has been
+/// deactivated, or their password has changed or been reset since the session was opened with
+/// the password stamped `credentials_from`.
+#[tracing::instrument(name = "sign_in.session", skip_all, fields(user_id = user_id))]
+pub async fn session_principal(
+    cx: &Context,
+    user_id: i64,
+    credentials_from: i64,
+) -> AppResult<Option<Principal>> {
+    let Some(user) = cx.db.user_by_id(user_id).await? else {
+        return Ok(None);
+    };
+    if !user.is_active || credentials_stamp(user.password_changed_at) > credentials_from {
+        return Ok(None);
+    }
+    Principal::for_user(&cx.db, &user)
+        .await
+        .map(Some)
+        .map_err(|e| match e {
+            pms_auth::AuthError::Store(e) => e.into(),
+            other => internal(other),
+        })
+}

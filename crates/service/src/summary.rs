@@ -5,13 +5,21 @@ use pms_domain::identity::{Capability, SessionUser};
 use pms_domain::status::DataStatus;
 use pms_domain::summary::ExecutiveSummary;
 
+use crate::read_cache::scope_key;
 use crate::{AppResult, Caller, Context};
 
 /// AUM and its change, clients, performance and mix of the caller's scope.
 #[tracing::instrument(name = "summary.executive", skip_all, fields(caller = %caller))]
 pub async fn executive(cx: &Context, caller: &Caller) -> AppResult<ExecutiveSummary> {
     let me = caller.require(Capability::Analyse)?;
-    Ok(cx.db.executive_summary(&me.scope).await?)
+    let version = cx.db.read_version().await?;
+    let summary = cx
+        .reads
+        .answer(version, scope_key(&me.scope), || async {
+            Ok(cx.db.executive_summary(&me.scope).await?)
+        })
+        .await?;
+    Ok(ExecutiveSummary::clone(&summary))
 }
 
 /// The signed-in user.

@@ -102,3 +102,22 @@ pub async fn issue(cx: &Context, caller: &Caller, request: TokenRequest) -> AppR
         Err(e) => Err(crate::internal(e)),
     }
 }
+
+/// The principal a bearer token stands for, resolved once per request: a valid, unexpired,
+/// unrevoked token of an active client (401 otherwise). A database failure is not a 401.
+#[tracing::instrument(name = "tokens.verify", skip_all)]
+pub async fn principal_for(cx: &Context, token: &str) -> AppResult<pms_auth::Principal> {
+    let refused = |e: pms_auth::AuthError| match e {
+        pms_auth::AuthError::InvalidToken(_) | pms_auth::AuthError::Rejected(_) => {
+            AppError::Unauthorized(e.to_string())
+        }
+        pms_auth::AuthError::Store(e) => e.into(),
+        other => crate::internal(other),
+    };
+    let (client, jti) = pms_auth::api_token::verify(&cx.db, &cx.keys, token)
+        .await
+        .map_err(refused)?;
+    pms_auth::Principal::for_api_client(&cx.db, &client, jti)
+        .await
+        .map_err(refused)
+}

@@ -23,6 +23,17 @@ impl Db {
 }
 
 impl Db {
+    /// The version of what the dashboard reads: advanced after every committed change to it
+    /// (loads, aggregate refreshes, RM reassignments), so answers cached at an older version
+    /// are known to be out of date.
+    pub async fn read_version(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM read_model_version_seq",
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     /// True once any load has succeeded.
     pub async fn has_loaded_data(&self) -> StoreResult<bool> {
         let loaded = sqlx::query_scalar!(

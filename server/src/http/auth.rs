@@ -36,17 +36,12 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     if let Some(token) = bearer(req.headers()) {
-        let verified = pms_auth::api_token::verify(&state.db, &state.keys, token).await;
-        let principal = match verified {
-            Ok((client, jti)) => Principal::for_api_client(&state.db, &client, jti).await,
-            Err(e) => Err(e),
-        };
-        return match principal {
+        return match pms_service::tokens::principal_for(&state, token).await {
             Ok(p) => {
                 req.extensions_mut().insert(p);
                 next.run(req).await
             }
-            Err(e) => AppError::Unauthorized(e.to_string()).into_response(),
+            Err(e) => e.into_response(),
         };
     }
     if let Some(sign_in) = session::current(&session).await {
@@ -54,7 +49,18 @@ pub async fn authenticate(
         if age > state.security.absolute_timeout.as_secs() as i64 {
             let _ = session::end(&session).await;
         } else {
-            match load(&state, &sign_in).await {
+            let principal = match sign_in.stage {
+                Stage::SecondFactor => Ok(None),
+                _ => {
+                    pms_service::sign_in::session_principal(
+                        &state,
+                        sign_in.user_id,
+                        sign_in.credentials_from,
+                    )
+                    .await
+                }
+            };
+            match principal {
                 Ok(Some(principal)) => {
                     let now = chrono::Utc::now().timestamp();
                     if let Err(e) = session::touch(&session, now, state.security.idle_timeout).await
@@ -72,32 +78,12 @@ pub async fn authenticate(
                     let _ = session::end(&session).await;
                 }
                 Ok(None) => {}
-                Err(e) => return super::error::internal(e).into_response(),
+                Err(e) => return e.into_response(),
             }
             req.extensions_mut().insert(sign_in);
         }
     }
     next.run(req).await
-}
-
-/// The principal for a session that has got past the password (and, if any, second factor);
-/// none when the user is deactivated or their password changed after the session began.
-async fn load(state: &AppState, sign_in: &SignIn) -> Result<Option<Principal>, String> {
-    if sign_in.stage == Stage::SecondFactor {
-        return Ok(None);
-    }
-    let user = state
-        .db
-        .user_by_id(sign_in.user_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    match user.filter(|u| u.is_active && !sign_in.outdated_by(u.password_changed_at)) {
-        Some(user) => Principal::for_user(&state.db, &user)
-            .await
-            .map(Some)
-            .map_err(|e| e.to_string()),
-        None => Ok(None),
-    }
 }
 
 /// Paths anyone may request.

@@ -17,16 +17,14 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use pms_auth::Principal;
-use pms_domain::identity::Capability;
-use pms_domain::ingest::{format_bytes, SALESFORCE_UPLOAD};
-use pms_ingest::load::{self, FileDigest, FileKind, LoadRequest, QueuedLoad, Trigger};
-use pms_ingest::report::ReportKind;
+use pms_domain::ingest::format_bytes;
+use pms_ingest::load;
+use pms_service::ingest_jobs::{self, Upload};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::api::{audit, Caller, Origin};
+use super::api::ApiCaller;
 use super::error::AppError;
 use super::AppState;
 use crate::csv_export;
@@ -71,6 +69,7 @@ impl From<AppError> for UploadError {
         let code = match &error {
             AppError::Forbidden(_) => "forbidden",
             AppError::TooLarge(_) => "too_large",
+            AppError::Unprocessable(_) => "bad_type",
             AppError::BadRequest(_) => "bad_request",
             _ => "failed",
         };
@@ -89,13 +88,12 @@ fn wants_html(headers: &HeaderMap) -> bool {
 async fn upload(
     State(state): State<AppState>,
     Extension(limit): Extension<UploadLimit>,
-    caller: Caller,
-    origin: Origin,
+    ApiCaller(caller): ApiCaller,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let html = wants_html(&headers);
-    match receive(&state, limit, &caller, &origin, &headers, multipart).await {
+    match receive(&state, limit, &caller, &headers, multipart).await {
         Ok(job_id) if html => Redirect::to(&format!("/ingest?job={job_id}")).into_response(),
         Ok(job_id) => Json(json!({ "job_id": job_id })).into_response(),
         // An internal failure was logged where it happened.
@@ -131,20 +129,12 @@ struct Received {
 async fn receive(
     state: &AppState,
     limit: UploadLimit,
-    caller: &Caller,
-    origin: &Origin,
+    caller: &pms_service::Caller,
     headers: &HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<i64, UploadError> {
-    let principal = caller.require(Capability::RunIngest).map_err(|_| {
-        UploadError::new(
-            "forbidden",
-            AppError::Forbidden(format!(
-                "loading data is for data stewards and admins; the {} role may not upload files",
-                caller.0.user.role.label()
-            )),
-        )
-    })?;
+    // Refused before a byte of the file is read.
+    ingest_jobs::require_ingest(caller)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -159,8 +149,19 @@ async fn receive(
             AppError::BadRequest(format!("send the file as multipart/form-data: {e}")),
         )
     })?;
-    let received = read_form(&state.ingest.upload_dir, limit, multipart).await?;
-    start(state, principal, origin, received).await
+    let mut received = read_form(&state.ingest.upload_dir, limit, multipart).await?;
+    let upload = Upload {
+        path: received.file.path.clone(),
+        original_name: received.original_name,
+        bytes: received.bytes,
+        sha256: received.sha256,
+        report: received.report,
+        salesforce: received.salesforce,
+    };
+    let job_id = ingest_jobs::upload(state, caller, upload).await?;
+    // The load deletes the file when it is done.
+    received.file.keep = true;
+    Ok(job_id)
 }
 
 fn too_large(limit: UploadLimit) -> AppError {
@@ -339,131 +340,12 @@ async fn spool(
     Ok((spooled, bytes, hex::encode(hasher.finalize())))
 }
 
-/// The loader the form chose, if any (`None`: the load recognises the file).
-fn kind_of(received: &Received) -> Result<Option<FileKind>, UploadError> {
-    if received.salesforce || received.report.as_deref() == Some(SALESFORCE_UPLOAD) {
-        return match load::extension(&received.original_name).as_deref() {
-            Some("csv" | "txt") => Ok(Some(FileKind::Salesforce)),
-            _ => Err(UploadError::new(
-                "bad_type",
-                AppError::BadRequest(
-                    "Salesforce exports are loaded as CSV: export from Data Loader or the report as CSV"
-                        .into(),
-                ),
-            )),
-        };
-    }
-    match received.report.as_deref() {
-        None | Some("auto") => Ok(None),
-        Some(code) => ReportKind::from_code(code)
-            .map(|r| Some(FileKind::WealthSpectrum(Some(r))))
-            .ok_or_else(|| {
-                UploadError::new(
-                    "bad_request",
-                    AppError::BadRequest(format!(
-                        "unknown report {code:?}: leave it empty to recognise the file, or use one of {}",
-                        ReportKind::ALL.map(|r| r.code()).join(", ")
-                    )),
-                )
-            }),
-    }
-}
-
-/// Queues the job, records the upload in the audit trail and starts the load.
-async fn start(
-    state: &AppState,
-    principal: &Principal,
-    origin: &Origin,
-    mut received: Received,
-) -> Result<i64, UploadError> {
-    let request = LoadRequest {
-        path: received.file.path.clone(),
-        display_name: Some(received.original_name.clone()),
-        kind: kind_of(&received)?,
-        trigger: Trigger::Upload,
-        requested_by: principal.actor_user_id(),
-        profile: state.ingest.profile.clone(),
-        digest: Some(FileDigest {
-            sha256: received.sha256.clone(),
-            bytes: received.bytes as i64,
-        }),
-    };
-    let queued = load::queue(&state.db, request)
-        .await
-        .map_err(|e| super::error::internal(format!("cannot queue the upload's job: {e}")))?;
-    let job_id = queued.job_id();
-    let details = json!({
-        "file": received.original_name,
-        "bytes": received.bytes,
-        "sha256": received.sha256,
-        "report": queued.kind().code(),
-    });
-    let recorded = audit(
-        state,
-        Some(principal),
-        origin,
-        "ingest.upload",
-        Some(("ingest_job", job_id.to_string())),
-        details,
-    )
-    .await;
-    if let Err(e) = recorded {
-        let cancelled = queued
-            .cancel(
-                "failed: the upload could not be recorded in the audit trail. Nothing was loaded.",
-            )
-            .await;
-        if let Err(cancel) = cancelled {
-            tracing::warn!(job = job_id, error = %cancel, "cannot end the job of an upload that was not audited");
-        }
-        return Err(e.into());
-    }
-    received.file.keep = true;
-    spawn_load(
-        state.db.clone(),
-        queued,
-        received.file.path.clone(),
-        received.original_name,
-    );
-    Ok(job_id)
-}
-
-/// Runs the load in the background and deletes the uploaded file afterwards.
-fn spawn_load(db: pms_store::Db, queued: QueuedLoad, path: PathBuf, name: String) {
-    tokio::spawn(async move {
-        let outcome = queued.run(&db).await;
-        if let Err(e) = tokio::fs::remove_file(&path).await {
-            tracing::warn!(file = %path.display(), error = %e, "cannot remove an uploaded file");
-        }
-        match outcome {
-            Ok(outcome) => {
-                tracing::info!(file = %name, job = outcome.job_id(), "upload processed")
-            }
-            Err(e) => tracing::error!(file = %name, error = %e, "upload could not be loaded"),
-        }
-    });
-}
-
 async fn errors_csv(
     State(state): State<AppState>,
-    caller: Caller,
-    origin: Origin,
+    ApiCaller(caller): ApiCaller,
     UrlPath(job_id): UrlPath<i64>,
 ) -> Result<Response, AppError> {
-    let principal = caller.require(Capability::RunIngest)?;
-    if state.db.ingest_job(job_id).await?.is_none() {
-        return Err(AppError::NotFound(format!("no ingest job {job_id}")));
-    }
-    let errors = state.db.all_ingest_errors(job_id).await?;
-    audit(
-        &state,
-        Some(principal),
-        &origin,
-        "export.ingest_errors",
-        Some(("ingest_job", job_id.to_string())),
-        json!({ "rows": errors.len() }),
-    )
-    .await?;
+    let errors = ingest_jobs::errors_export(&state, &caller, job_id).await?;
     let body = csv_export::errors_csv(&errors);
     let disposition = format!("attachment; filename=\"job-{job_id}-errors.csv\"");
     let mut response = body.into_response();

@@ -1,6 +1,6 @@
 //! The HTTP surface, assembled in one place: Leptos pages and server functions, the REST API,
 //! uploads and downloads, health checks, static files, and the middleware around them (in
-//! request order: tracing, security headers, session, authentication, CSRF, the sign-in guard).
+//! request order: the request id, tracing, security headers, session, authentication, CSRF, the sign-in guard).
 
 pub mod api;
 mod auth;
@@ -8,6 +8,7 @@ mod branding;
 pub mod error;
 mod health;
 mod ingest;
+pub mod request_id;
 mod security;
 
 use axum::extract::FromRef;
@@ -93,6 +94,12 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), security::headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_response(request_id::on_response)
+                .on_failure(request_id::on_failure),
+        )
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }

@@ -1,6 +1,6 @@
 //! Branding: the firm's name, colours and report disclaimer. The frame picks up a saved change
-//! at once; reports and PDFs read the same record. (The logo is a file upload, handled by the
-//! REST side's `/admin/branding/logo`.)
+//! at once; reports and PDFs read the same record. (The logo, an uploaded image, is
+//! [`super::logo`].)
 
 use pms_domain::admin::Branding;
 use pms_domain::identity::Capability;

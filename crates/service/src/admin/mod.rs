@@ -9,6 +9,7 @@
 pub mod api_clients;
 pub mod assignments;
 pub mod branding;
+pub mod logo;
 pub mod security;
 pub mod teams;
 pub mod users;
