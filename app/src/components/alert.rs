@@ -1,5 +1,5 @@
-//! Messages in a page: a server function's error as the user reads it, the outcome of an action
-//! (success or error), and a section that could not load.
+//! Messages in a page: a server function's error as the user reads it, and the outcome of an
+//! action (success or error). A section that could not load is [`super::Guarded`]'s.
 
 use leptos::prelude::*;
 use pms_domain::error::AppError;
@@ -8,14 +8,21 @@ use pms_domain::error::AppError;
 /// server with an error in it answers with the error's status (a 404 for a client out of
 /// scope, say).
 pub fn error_text(e: &AppError) -> String {
+    set_status(e.status());
+    e.message().to_owned()
+}
+
+/// During server rendering, the status the page answers with; nothing in the browser.
+pub(crate) fn set_status(status: u16) {
     #[cfg(feature = "ssr")]
     if let (Some(response), Ok(status)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(e.status()),
+        http::StatusCode::from_u16(status),
     ) {
         response.set_status(status);
     }
-    e.message().to_owned()
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }
 
 /// The message of a finished action: success in green, the error in red.
@@ -28,9 +35,4 @@ pub fn outcome(result: Option<Result<String, AppError>>) -> Option<AnyView> {
             view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> }.into_any()
         }
     })
-}
-
-/// A section that could not load.
-pub fn load_error(e: &AppError) -> AnyView {
-    view! { <p class="alert alert--error" role="alert" data-testid="admin-error">{error_text(e)}</p> }.into_any()
 }

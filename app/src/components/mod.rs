@@ -1,17 +1,19 @@
-//! Small reusable view pieces: where a newcomer looks for an alert, a copy field, a skeleton or
-//! the way an error is shown.
+//! Small reusable view pieces: where a newcomer looks for an alert, a copy field, a skeleton,
+//! the way an error is shown or a section that could not load (`Guarded`).
 
 pub mod alert;
 pub mod auth_card;
 pub mod copy_field;
 pub mod empty_state;
+pub mod guarded;
 pub mod icons;
 pub mod reload;
 pub mod skeleton;
 
-pub use alert::{error_text, load_error, outcome};
+pub use alert::{error_text, outcome};
 pub use auth_card::AuthCard;
 pub use copy_field::CopyField;
 pub use empty_state::EmptyState;
+pub use guarded::Guarded;
 pub use reload::reload_on_success;
 pub use skeleton::loading;

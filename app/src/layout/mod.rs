@@ -20,6 +20,7 @@ use leptos_router::components::Outlet;
 use pms_domain::identity::SessionUser;
 
 use crate::components::icons::{Icon, IconKind};
+use crate::components::Guarded;
 use branding::{BrandStyle, FirmName};
 use nav::SideNav;
 use user_menu::UserMenu;
@@ -79,7 +80,12 @@ pub fn AppFrame() -> impl IntoView {
                     <UserMenu/>
                 </header>
                 <main class="content" id="content">
-                    <Outlet/>
+                    // The last resort: sections catch their own load failures (`Guarded`); any
+                    // other error a page renders replaces the page but not the frame, so the
+                    // sidebar and the user menu still work.
+                    <Guarded>
+                        <Outlet/>
+                    </Guarded>
                 </main>
             </div>
         </div>

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
 
 use super::PageHeader;
-use crate::components::error_text;
+use crate::components::{error_text, Guarded};
 
 pub use pms_domain::account::{SecurityStatus, TotpEnrolment};
 
@@ -127,23 +127,24 @@ pub fn AccountSecurityPage() -> impl IntoView {
         <section class="card stack">
             <h2>"Two-factor authentication"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(s) if s.mfa_enabled => view! {
-                            <p data-testid="mfa-status">"On. " {format!("{} recovery codes left.", s.recovery_codes_left)}</p>
-                            <ActionForm action=regenerate>
-                                <button type="submit" class="button">"Replace my recovery codes"</button>
-                            </ActionForm>
-                        }.into_any(),
-                        Ok(_) => view! {
-                            <p data-testid="mfa-status">"Off. Protect your account with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password …)."</p>
-                            <ActionForm action=begin>
-                                <button type="submit" class="button button--primary" data-testid="mfa-begin">"Set up two-factor authentication"</button>
-                            </ActionForm>
-                        }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
+                <Guarded>
+                    {move || Suspend::new(async move {
+                        Ok::<_, AppError>(match status.await? {
+                            s if s.mfa_enabled => view! {
+                                <p data-testid="mfa-status">"On. " {format!("{} recovery codes left.", s.recovery_codes_left)}</p>
+                                <ActionForm action=regenerate>
+                                    <button type="submit" class="button">"Replace my recovery codes"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            _ => view! {
+                                <p data-testid="mfa-status">"Off. Protect your account with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password …)."</p>
+                                <ActionForm action=begin>
+                                    <button type="submit" class="button button--primary" data-testid="mfa-begin">"Set up two-factor authentication"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        })
+                    })}
+                </Guarded>
             </Transition>
             {move || begin.value().get().map(|result| match result {
                 Ok(enrolment) if confirm.value().get().is_none_or(|r| r.is_err()) => view! {

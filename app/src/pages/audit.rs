@@ -12,7 +12,7 @@ use pms_domain::admin::{AuditEntries, AuditEntry, AuditFilter, ChainCheck};
 use pms_domain::error::AppError;
 
 use super::PageHeader;
-use crate::components::error_text;
+use crate::components::{error_text, Guarded};
 
 /// The kinds of action the filter offers: (prefix, label).
 const ACTION_FILTERS: [(&str, &str); 9] = [
@@ -283,79 +283,79 @@ pub fn AuditPage() -> impl IntoView {
             subtitle="Who did what, when, and from where. Append-only and hash-chained: any change to a past entry is detectable."
         />
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
-            {move || {
-                let filters = filters.clone();
-                Suspend::new(async move {
-                match first.await {
-                    Err(e) => view! {
-                        <div class="alert alert--error" role="alert" data-testid="audit-forbidden">{error_text(&e)}</div>
-                    }.into_any(),
-                    Ok(page) if page.entries.is_empty() => view! {
-                        {verify_card()}
-                        {filters()}
-                        <p class="card muted" data-testid="audit-empty">"No entries match these filters."</p>
-                    }.into_any(),
-                    Ok(page) => {
-                        let f = filter.get_untracked();
-                        let count = page.entries.len();
-                        let first_more = page.has_more;
-                        let first_last = page.entries.last().map(|e| e.seq);
-                        let last_seq = move || older.with(|o| o.last().map(|e| e.seq)).or(first_last);
-                        let has_more = move || more.get().unwrap_or(first_more);
-                        let older_href = {
-                            let f = f.clone();
-                            move || href_for(&f, last_seq())
-                        };
-                        let on_older = {
-                            let f = f.clone();
-                            move |ev: leptos::ev::MouseEvent| {
-                                ev.prevent_default();
-                                if let Some(seq) = last_seq() {
-                                    load_older.dispatch(ListAuditEntries { filter: f.clone(), before_seq: Some(seq) });
-                                }
-                            }
-                        };
-                        view! {
+            // An RM's refusal shows here too (the trail is not theirs to read).
+            <Guarded testid="audit-forbidden">
+                {move || {
+                    let filters = filters.clone();
+                    Suspend::new(async move {
+                    Ok::<_, AppError>(match first.await? {
+                        page if page.entries.is_empty() => view! {
                             {verify_card()}
                             {filters()}
-                            <div class="table-card">
-                                <p class="table-card__summary" data-testid="audit-summary">
-                                    {move || {
-                                        let shown = count + older.with(Vec::len);
-                                        format!("Showing the newest {shown} entr{}{}", if shown == 1 { "y" } else { "ies" }, if has_more() { "" } else { " (all that match)" })
-                                    }}
-                                </p>
-                                <div class="table-scroll">
-                                    <table class="data-table audit-table" data-testid="audit-table">
-                                        <thead>
-                                            <tr>
-                                                <th class="num">"#"</th>
-                                                <th>"Time (IST)"</th>
-                                                <th>"Who"</th>
-                                                <th class="col-ip">"From (IP)"</th>
-                                                <th>"Action"</th>
-                                                <th>"Object"</th>
-                                                <th>"Details"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            <AuditRows entries=page.entries/>
-                                            {move || view! { <AuditRows entries=older.get()/> }}
-                                        </tbody>
-                                    </table>
+                            <p class="card muted" data-testid="audit-empty">"No entries match these filters."</p>
+                        }.into_any(),
+                        page => {
+                            let f = filter.get_untracked();
+                            let count = page.entries.len();
+                            let first_more = page.has_more;
+                            let first_last = page.entries.last().map(|e| e.seq);
+                            let last_seq = move || older.with(|o| o.last().map(|e| e.seq)).or(first_last);
+                            let has_more = move || more.get().unwrap_or(first_more);
+                            let older_href = {
+                                let f = f.clone();
+                                move || href_for(&f, last_seq())
+                            };
+                            let on_older = {
+                                let f = f.clone();
+                                move |ev: leptos::ev::MouseEvent| {
+                                    ev.prevent_default();
+                                    if let Some(seq) = last_seq() {
+                                        load_older.dispatch(ListAuditEntries { filter: f.clone(), before_seq: Some(seq) });
+                                    }
+                                }
+                            };
+                            view! {
+                                {verify_card()}
+                                {filters()}
+                                <div class="table-card">
+                                    <p class="table-card__summary" data-testid="audit-summary">
+                                        {move || {
+                                            let shown = count + older.with(Vec::len);
+                                            format!("Showing the newest {shown} entr{}{}", if shown == 1 { "y" } else { "ies" }, if has_more() { "" } else { " (all that match)" })
+                                        }}
+                                    </p>
+                                    <div class="table-scroll">
+                                        <table class="data-table audit-table" data-testid="audit-table">
+                                            <thead>
+                                                <tr>
+                                                    <th class="num">"#"</th>
+                                                    <th>"Time (IST)"</th>
+                                                    <th>"Who"</th>
+                                                    <th class="col-ip">"From (IP)"</th>
+                                                    <th>"Action"</th>
+                                                    <th>"Object"</th>
+                                                    <th>"Details"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                <AuditRows entries=page.entries/>
+                                                {move || view! { <AuditRows entries=older.get()/> }}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                    <Show when=has_more>
+                                        <nav class="pager" aria-label="Older entries">
+                                            <a class="button" href=older_href.clone() on:click=on_older.clone() data-testid="load-older">
+                                                {move || if load_older.pending().get() { "Loading…" } else { "Load older" }}
+                                            </a>
+                                        </nav>
+                                    </Show>
                                 </div>
-                                <Show when=has_more>
-                                    <nav class="pager" aria-label="Older entries">
-                                        <a class="button" href=older_href.clone() on:click=on_older.clone() data-testid="load-older">
-                                            {move || if load_older.pending().get() { "Loading…" } else { "Load older" }}
-                                        </a>
-                                    </nav>
-                                </Show>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}}
+                            }.into_any()
+                        }
+                    })
+                })}}
+            </Guarded>
         </Transition>
     }
 }

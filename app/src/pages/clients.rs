@@ -11,9 +11,8 @@ use pms_domain::error::AppError;
 use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone, PageHeader};
-use crate::components::error_text;
 use crate::components::icons::{Icon, IconKind};
-use crate::components::EmptyState;
+use crate::components::{EmptyState, Guarded};
 
 const PAGE_SIZE: u32 = 25;
 
@@ -140,69 +139,70 @@ pub fn ClientAnalytics() -> impl IntoView {
             </a>
         </div>
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
-            {move || Suspend::new(async move {
-                match clients.await {
-                    Err(e) => view! { <p class="alert alert--error">{error_text(&e)}</p> }.into_any(),
-                    Ok(page) if page.total == 0 && query.get_untracked().search.is_none() => view! {
-                        <EmptyState title="No clients to show yet">
-                            <p>"Clients appear here once Salesforce and Wealth Spectrum data are loaded and clients are assigned to you."</p>
-                        </EmptyState>
-                    }.into_any(),
-                    Ok(page) => {
-                        let q = query.get_untracked();
-                        let pages = page.pages();
-                        let current = page.page;
-                        let summary = format!("{} client{}", page.total, if page.total == 1 { "" } else { "s" });
-                        view! {
-                            <div class="table-card">
-                                <p class="table-card__summary" data-testid="client-count">{summary}</p>
-                                <div class="table-scroll">
-                                    <table class="data-table" data-testid="client-table">
-                                        <thead>
-                                            <tr>
-                                                <SortHeader label="Client" sort=ClientSort::Name query numeric=false/>
-                                                <th>"City"</th>
-                                                <th>"RM"</th>
-                                                <th>"Risk profile"</th>
-                                                <SortHeader label="AUM" sort=ClientSort::Aum query numeric=true/>
-                                                <th class="num">"Portfolios"</th>
-                                                <SortHeader label="TWRR 1Y" sort=ClientSort::Twrr query numeric=true/>
-                                                <SortHeader label="XIRR SI" sort=ClientSort::Xirr query numeric=true/>
-                                                <SortHeader label="Onboarded" sort=ClientSort::Onboarding query numeric=false/>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {page.items.into_iter().map(|c| view! {
+            <Guarded>
+                {move || Suspend::new(async move {
+                    Ok::<_, AppError>(match clients.await? {
+                        page if page.total == 0 && query.get_untracked().search.is_none() => view! {
+                            <EmptyState title="No clients to show yet">
+                                <p>"Clients appear here once Salesforce and Wealth Spectrum data are loaded and clients are assigned to you."</p>
+                            </EmptyState>
+                        }.into_any(),
+                        page => {
+                            let q = query.get_untracked();
+                            let pages = page.pages();
+                            let current = page.page;
+                            let summary = format!("{} client{}", page.total, if page.total == 1 { "" } else { "s" });
+                            view! {
+                                <div class="table-card">
+                                    <p class="table-card__summary" data-testid="client-count">{summary}</p>
+                                    <div class="table-scroll">
+                                        <table class="data-table" data-testid="client-table">
+                                            <thead>
                                                 <tr>
-                                                    <td>
-                                                        <a href=format!("/clients/{}", c.client_id)>{c.name.clone()}</a>
-                                                        <div class="muted small">{c.client_code.clone().unwrap_or_default()}
-                                                            {(c.status != "Active").then(|| view! { " · " <span class="badge badge--muted">{c.status.clone()}</span> })}
-                                                        </div>
-                                                    </td>
-                                                    <td>{c.city.clone().unwrap_or_default()}</td>
-                                                    <td>{c.rm_name.clone().unwrap_or_else(|| "—".into())}</td>
-                                                    <td>{c.risk_profile.clone().unwrap_or_else(|| "—".into())}</td>
-                                                    <td class="num" title=inr(c.aum)>{inr_short(c.aum)}</td>
-                                                    <td class="num">{c.portfolios}</td>
-                                                    <td class=tone(c.twrr_1y)>{pct(c.twrr_1y)}</td>
-                                                    <td class=tone(c.xirr_si)>{pct(c.xirr_si)}</td>
-                                                    <td>{c.onboarding_date.map(|d| d.format("%d %b %Y").to_string()).unwrap_or_default()}</td>
+                                                    <SortHeader label="Client" sort=ClientSort::Name query numeric=false/>
+                                                    <th>"City"</th>
+                                                    <th>"RM"</th>
+                                                    <th>"Risk profile"</th>
+                                                    <SortHeader label="AUM" sort=ClientSort::Aum query numeric=true/>
+                                                    <th class="num">"Portfolios"</th>
+                                                    <SortHeader label="TWRR 1Y" sort=ClientSort::Twrr query numeric=true/>
+                                                    <SortHeader label="XIRR SI" sort=ClientSort::Xirr query numeric=true/>
+                                                    <SortHeader label="Onboarded" sort=ClientSort::Onboarding query numeric=false/>
                                                 </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
+                                            </thead>
+                                            <tbody>
+                                                {page.items.into_iter().map(|c| view! {
+                                                    <tr>
+                                                        <td>
+                                                            <a href=format!("/clients/{}", c.client_id)>{c.name.clone()}</a>
+                                                            <div class="muted small">{c.client_code.clone().unwrap_or_default()}
+                                                                {(c.status != "Active").then(|| view! { " · " <span class="badge badge--muted">{c.status.clone()}</span> })}
+                                                            </div>
+                                                        </td>
+                                                        <td>{c.city.clone().unwrap_or_default()}</td>
+                                                        <td>{c.rm_name.clone().unwrap_or_else(|| "—".into())}</td>
+                                                        <td>{c.risk_profile.clone().unwrap_or_else(|| "—".into())}</td>
+                                                        <td class="num" title=inr(c.aum)>{inr_short(c.aum)}</td>
+                                                        <td class="num">{c.portfolios}</td>
+                                                        <td class=tone(c.twrr_1y)>{pct(c.twrr_1y)}</td>
+                                                        <td class=tone(c.xirr_si)>{pct(c.xirr_si)}</td>
+                                                        <td>{c.onboarding_date.map(|d| d.format("%d %b %Y").to_string()).unwrap_or_default()}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                    <nav class="pager" aria-label="Pages">
+                                        {(current > 1).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current - 1, ..q.clone() }, "/clients")>"‹ Previous"</a> })}
+                                        <span>{format!("Page {current} of {pages}")}</span>
+                                        {(current < pages).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current + 1, ..q.clone() }, "/clients")>"Next ›"</a> })}
+                                    </nav>
                                 </div>
-                                <nav class="pager" aria-label="Pages">
-                                    {(current > 1).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current - 1, ..q.clone() }, "/clients")>"‹ Previous"</a> })}
-                                    <span>{format!("Page {current} of {pages}")}</span>
-                                    {(current < pages).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current + 1, ..q.clone() }, "/clients")>"Next ›"</a> })}
-                                </nav>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
+                            }.into_any()
+                        }
+                    })
+                })}
+            </Guarded>
         </Transition>
     }
 }

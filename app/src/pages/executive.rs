@@ -11,8 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::{pct, tone, PageHeader};
-use crate::components::error_text;
-use crate::components::EmptyState;
+use crate::components::{EmptyState, Guarded};
 
 #[server(endpoint = "summary/executive")]
 pub async fn get_executive_summary() -> Result<ExecutiveSummary, AppError> {
@@ -98,42 +97,43 @@ pub fn ExecutiveSummary() -> impl IntoView {
             subtitle="AUM and its change, clients, flows and performance against benchmarks, for the book you may see."
         />
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Err(e) => view! { <p class="alert alert--error">{error_text(&e)}</p> }.into_any(),
-                    Ok(s) if s.portfolios == 0 => view! {
-                        <EmptyState title="No portfolios to show yet">
-                            <p>"Once client and portfolio data arrive from Salesforce and Wealth Spectrum (Data loads), and clients are assigned to you, this page shows AUM, flows and performance."</p>
-                        </EmptyState>
-                    }.into_any(),
-                    Ok(s) => {
-                        let change = s.net_flow_fytd + s.market_gain_fytd;
-                        view! {
-                            <p class="muted small" data-testid="summary-as-of">
-                                {s.as_of.map(|d| format!("Valued as of {}. Financial year to date: since 1 April.", d.format("%d %b %Y")))}
-                            </p>
-                            <div class="kpis" data-testid="kpis">
-                                <Kpi label="Assets under management" value=inr_short(s.aum) title=inr(s.aum)/>
-                                <Kpi label="Change this financial year" value=inr_short(change) title=inr(change)
-                                    class=if change.is_sign_negative() { "neg" } else { "pos" }/>
-                                <Kpi label="of which net flows" value=inr_short(s.net_flow_fytd) title=inr(s.net_flow_fytd)/>
-                                <Kpi label="of which market gain" value=inr_short(s.market_gain_fytd) title=inr(s.market_gain_fytd)/>
-                                <Kpi label="Clients · portfolios" value=format!("{} · {}", s.clients, s.portfolios)/>
-                                <Kpi label="TWRR 1Y (AUM-weighted)" value=pct(s.twrr_1y) class=tone(s.twrr_1y)/>
-                                <Kpi label="Benchmarks 1Y" value=pct(s.benchmark_1y) class=tone(s.benchmark_1y)/>
-                            </div>
-                            <div class="grid-2">
-                                <Mix title="Strategy mix" rows=s.by_strategy.clone() count_label="Portfolios"/>
-                                <Mix title="Risk-profile mix" rows=s.by_risk_profile.clone() count_label="Clients"/>
-                            </div>
-                            <div class="grid-2">
-                                <Ranked title="Top portfolios (TWRR 1Y)" rows=s.top.clone()/>
-                                <Ranked title="Bottom portfolios (TWRR 1Y)" rows=s.bottom.clone()/>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            })}
+            <Guarded>
+                {move || Suspend::new(async move {
+                    Ok::<_, AppError>(match summary.await? {
+                        s if s.portfolios == 0 => view! {
+                            <EmptyState title="No portfolios to show yet">
+                                <p>"Once client and portfolio data arrive from Salesforce and Wealth Spectrum (Data loads), and clients are assigned to you, this page shows AUM, flows and performance."</p>
+                            </EmptyState>
+                        }.into_any(),
+                        s => {
+                            let change = s.net_flow_fytd + s.market_gain_fytd;
+                            view! {
+                                <p class="muted small" data-testid="summary-as-of">
+                                    {s.as_of.map(|d| format!("Valued as of {}. Financial year to date: since 1 April.", d.format("%d %b %Y")))}
+                                </p>
+                                <div class="kpis" data-testid="kpis">
+                                    <Kpi label="Assets under management" value=inr_short(s.aum) title=inr(s.aum)/>
+                                    <Kpi label="Change this financial year" value=inr_short(change) title=inr(change)
+                                        class=if change.is_sign_negative() { "neg" } else { "pos" }/>
+                                    <Kpi label="of which net flows" value=inr_short(s.net_flow_fytd) title=inr(s.net_flow_fytd)/>
+                                    <Kpi label="of which market gain" value=inr_short(s.market_gain_fytd) title=inr(s.market_gain_fytd)/>
+                                    <Kpi label="Clients · portfolios" value=format!("{} · {}", s.clients, s.portfolios)/>
+                                    <Kpi label="TWRR 1Y (AUM-weighted)" value=pct(s.twrr_1y) class=tone(s.twrr_1y)/>
+                                    <Kpi label="Benchmarks 1Y" value=pct(s.benchmark_1y) class=tone(s.benchmark_1y)/>
+                                </div>
+                                <div class="grid-2">
+                                    <Mix title="Strategy mix" rows=s.by_strategy.clone() count_label="Portfolios"/>
+                                    <Mix title="Risk-profile mix" rows=s.by_risk_profile.clone() count_label="Clients"/>
+                                </div>
+                                <div class="grid-2">
+                                    <Ranked title="Top portfolios (TWRR 1Y)" rows=s.top.clone()/>
+                                    <Ranked title="Bottom portfolios (TWRR 1Y)" rows=s.bottom.clone()/>
+                                </div>
+                            }.into_any()
+                        }
+                    })
+                })}
+            </Guarded>
         </Transition>
     }
 }

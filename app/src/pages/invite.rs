@@ -5,8 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use pms_domain::error::AppError;
 
-use crate::components::error_text;
-use crate::components::AuthCard;
+use crate::components::{error_text, AuthCard, Guarded};
 
 pub use pms_domain::account::Invitation;
 
@@ -39,9 +38,10 @@ pub fn InvitePage() -> impl IntoView {
         <Title text="Choose your password"/>
         <AuthCard subtitle="Choose your password">
             <Suspense fallback=|| view! { <p>"Checking the link…"</p> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Ok(invite) => view! {
+                <Guarded>
+                    {move || Suspend::new(async move {
+                        let invite = info.await?;
+                        Ok::<_, AppError>(view! {
                             <ActionForm action=action attr:class="auth-form">
                                 <p>{format!("{} ({})", invite.display_name, invite.email)}</p>
                                 <input type="hidden" name="token" value=token/>
@@ -51,10 +51,9 @@ pub fn InvitePage() -> impl IntoView {
                                 {move || action.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
                                 <button type="submit" class="button button--primary">"Set password"</button>
                             </ActionForm>
-                        }.into_any(),
-                        Err(e) => view! { <p class="alert alert--error">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
+                        }.into_any())
+                    })}
+                </Guarded>
             </Suspense>
         </AuthCard>
     }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 use pms_domain::admin::Branding;
 use pms_domain::error::AppError;
 
-use crate::components::{load_error, loading, outcome, reload_on_success};
+use crate::components::{loading, outcome, reload_on_success, Guarded};
 use crate::layout::{colour_vars, get_branding, is_hex_colour, luminance, use_branding};
 
 /// The largest logo accepted (the upload handler enforces it).
@@ -121,86 +121,84 @@ pub fn BrandingTab() -> impl IntoView {
 
     view! {
         <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                let b = match data.await {
-                    Ok(b) => b,
-                    Err(e) => return load_error(&e),
-                };
-                let name = RwSignal::new(b.firm_name.clone());
-                let primary = RwSignal::new(b.primary_colour.clone());
-                let accent = RwSignal::new(b.accent_colour.clone());
-                let preview_style = move || colour_vars(&primary.get(), &accent.get());
-                let light_primary = move || luminance(&primary.get()).is_some_and(|l| l > 0.35);
-                let logo_src = format!("/branding/logo?v={}", b.updated_at.timestamp());
-                view! {
-                    <div class="branding-layout">
-                        <section class="card stack">
-                            <h2>"Firm and colours"</h2>
-                            <ActionForm action=save attr:class="stack" attr:data-testid="branding-form">
-                                <label>"Firm name"
-                                    <input type="text" name="firm_name" required=true maxlength="120" value=b.firm_name.clone()
-                                        on:input=move |ev| name.set(event_target_value(&ev))/>
-                                </label>
-                                <div class="form-row">
-                                    <ColourField label="Primary colour" hint="The sidebar and headings." name="primary_colour" value=primary/>
-                                    <ColourField label="Accent colour" hint="Buttons, links and highlights." name="accent_colour" value=accent/>
-                                </div>
-                                <Show when=light_primary>
-                                    <p class="alert alert--info">"This primary colour is light: the sidebar's white text may be hard to read. A darker shade works better."</p>
-                                </Show>
-                                <label>"Report disclaimer"
-                                    <textarea name="disclaimer" rows="5" maxlength="4000">{b.disclaimer.clone()}</textarea>
-                                    <span class="form-hint">"Printed at the foot of client reports and PDFs (at most 4,000 characters)."</span>
-                                </label>
-                                {move || outcome(saved_message())}
-                                <div class="form-actions">
-                                    <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Save branding"</button>
-                                </div>
-                            </ActionForm>
-                        </section>
-                        <div class="stack">
+            <Guarded testid="admin-error">
+                {move || Suspend::new(async move {
+                    let b = data.await?;
+                    let name = RwSignal::new(b.firm_name.clone());
+                    let primary = RwSignal::new(b.primary_colour.clone());
+                    let accent = RwSignal::new(b.accent_colour.clone());
+                    let preview_style = move || colour_vars(&primary.get(), &accent.get());
+                    let light_primary = move || luminance(&primary.get()).is_some_and(|l| l > 0.35);
+                    let logo_src = format!("/branding/logo?v={}", b.updated_at.timestamp());
+                    Ok::<_, AppError>(view! {
+                        <div class="branding-layout">
                             <section class="card stack">
-                                <h2>"Preview"</h2>
-                                <div class="brand-preview" style=preview_style aria-hidden="true">
-                                    <div class="brand-preview__side">
-                                        <span class="sidenav__logo">"₹"</span>
-                                        <span>{move || name.get()}</span>
-                                    </div>
-                                    <div class="brand-preview__main">
-                                        <span class="brand-preview__link">"A link"</span>
-                                        <span class="button button--primary">"A button"</span>
-                                    </div>
-                                </div>
-                            </section>
-                            <section class="card stack" data-testid="logo-card">
-                                <h2>"Logo"</h2>
-                                {logo_status}
-                                {if b.has_logo {
-                                    view! { <img class="logo-preview" src=logo_src alt="Current logo" data-testid="logo-preview"/> }.into_any()
-                                } else {
-                                    view! { <p class="muted">"No logo: the sidebar shows the ₹ mark."</p> }.into_any()
-                                }}
-                                <form class="stack" method="post" action="/admin/branding/logo" enctype="multipart/form-data" data-testid="logo-form">
-                                    <label>"Upload a logo"
-                                        <input type="file" name="logo" required=true accept="image/png,image/jpeg,image/svg+xml"/>
-                                        <span class="form-hint">{format!("PNG, JPEG or SVG, at most {MAX_LOGO_KB} KB. A square or wide image on a transparent background works best.")}</span>
+                                <h2>"Firm and colours"</h2>
+                                <ActionForm action=save attr:class="stack" attr:data-testid="branding-form">
+                                    <label>"Firm name"
+                                        <input type="text" name="firm_name" required=true maxlength="120" value=b.firm_name.clone()
+                                            on:input=move |ev| name.set(event_target_value(&ev))/>
                                     </label>
-                                    <div class="form-actions">
-                                        <button type="submit" class="button">"Upload logo"</button>
+                                    <div class="form-row">
+                                        <ColourField label="Primary colour" hint="The sidebar and headings." name="primary_colour" value=primary/>
+                                        <ColourField label="Accent colour" hint="Buttons, links and highlights." name="accent_colour" value=accent/>
                                     </div>
-                                </form>
-                                {b.has_logo.then(|| view! {
-                                    <form method="post" action="/admin/branding/logo" enctype="multipart/form-data">
-                                        <input type="hidden" name="remove" value="1"/>
-                                        <button type="submit" class="button button--danger">"Remove logo"</button>
-                                    </form>
-                                })}
+                                    <Show when=light_primary>
+                                        <p class="alert alert--info">"This primary colour is light: the sidebar's white text may be hard to read. A darker shade works better."</p>
+                                    </Show>
+                                    <label>"Report disclaimer"
+                                        <textarea name="disclaimer" rows="5" maxlength="4000">{b.disclaimer.clone()}</textarea>
+                                        <span class="form-hint">"Printed at the foot of client reports and PDFs (at most 4,000 characters)."</span>
+                                    </label>
+                                    {move || outcome(saved_message())}
+                                    <div class="form-actions">
+                                        <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Save branding"</button>
+                                    </div>
+                                </ActionForm>
                             </section>
+                            <div class="stack">
+                                <section class="card stack">
+                                    <h2>"Preview"</h2>
+                                    <div class="brand-preview" style=preview_style aria-hidden="true">
+                                        <div class="brand-preview__side">
+                                            <span class="sidenav__logo">"₹"</span>
+                                            <span>{move || name.get()}</span>
+                                        </div>
+                                        <div class="brand-preview__main">
+                                            <span class="brand-preview__link">"A link"</span>
+                                            <span class="button button--primary">"A button"</span>
+                                        </div>
+                                    </div>
+                                </section>
+                                <section class="card stack" data-testid="logo-card">
+                                    <h2>"Logo"</h2>
+                                    {logo_status}
+                                    {if b.has_logo {
+                                        view! { <img class="logo-preview" src=logo_src alt="Current logo" data-testid="logo-preview"/> }.into_any()
+                                    } else {
+                                        view! { <p class="muted">"No logo: the sidebar shows the ₹ mark."</p> }.into_any()
+                                    }}
+                                    <form class="stack" method="post" action="/admin/branding/logo" enctype="multipart/form-data" data-testid="logo-form">
+                                        <label>"Upload a logo"
+                                            <input type="file" name="logo" required=true accept="image/png,image/jpeg,image/svg+xml"/>
+                                            <span class="form-hint">{format!("PNG, JPEG or SVG, at most {MAX_LOGO_KB} KB. A square or wide image on a transparent background works best.")}</span>
+                                        </label>
+                                        <div class="form-actions">
+                                            <button type="submit" class="button">"Upload logo"</button>
+                                        </div>
+                                    </form>
+                                    {b.has_logo.then(|| view! {
+                                        <form method="post" action="/admin/branding/logo" enctype="multipart/form-data">
+                                            <input type="hidden" name="remove" value="1"/>
+                                            <button type="submit" class="button button--danger">"Remove logo"</button>
+                                        </form>
+                                    })}
+                                </section>
+                            </div>
                         </div>
-                    </div>
-                }
-                .into_any()
-            })}
+                    }.into_any())
+                })}
+            </Guarded>
         </Transition>
     }
 }

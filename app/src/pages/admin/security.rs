@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pms_domain::admin::PolicyRow;
 use pms_domain::error::AppError;
 
-use crate::components::{load_error, loading, outcome, reload_on_success};
+use crate::components::{loading, outcome, reload_on_success, Guarded};
 
 #[server(endpoint = "admin/security")]
 pub async fn get_role_policies() -> Result<Vec<PolicyRow>, AppError> {
@@ -34,10 +34,10 @@ pub fn SecurityTab() -> impl IntoView {
             </p>
             {move || outcome(set.value().get())}
             <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => load_error(&e),
-                        Ok(rows) => view! {
+                <Guarded testid="admin-error">
+                    {move || Suspend::new(async move {
+                        let rows = data.await?;
+                        Ok::<_, AppError>(view! {
                             <div class="table-card">
                                 <div class="table-scroll">
                                     <table class="data-table" data-testid="policy-table">
@@ -74,9 +74,9 @@ pub fn SecurityTab() -> impl IntoView {
                                     </table>
                                 </div>
                             </div>
-                        }.into_any(),
-                    }
-                })}
+                        }.into_any())
+                    })}
+                </Guarded>
             </Transition>
         </section>
     }

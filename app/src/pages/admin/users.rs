@@ -9,7 +9,7 @@ use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
 use super::when;
-use crate::components::{load_error, loading, outcome, reload_on_success, CopyField};
+use crate::components::{loading, outcome, reload_on_success, CopyField, Guarded};
 
 #[server(endpoint = "admin/users")]
 pub async fn get_users_data() -> Result<UsersData, AppError> {
@@ -247,87 +247,85 @@ pub fn UsersTab() -> impl IntoView {
 
     view! {
         <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                let data = match data.await {
-                    Ok(d) => d,
-                    Err(e) => return load_error(&e),
-                };
-                let selected = editing.get().and_then(|id| data.users.iter().find(|u| u.user_id == id).cloned());
-                let active = data.users.iter().filter(|u| u.is_active).count();
-                let summary = format!("{} users, {} active. Choose a name to edit or manage that user.", data.users.len(), active);
-                let form_data = data.clone();
-                view! {
-                    <details class="card invite" data-testid="invite-card">
-                        <summary class="invite__summary">"Invite a user"</summary>
-                        <ActionForm action=invite node_ref=invite_form attr:class="stack user-form invite__form" attr:data-testid="invite-form">
-                            <div class="form-row">
-                                <label>"E-mail"<input type="email" name="email" required=true autocomplete="off" placeholder="name@firm.in"/></label>
-                                <label>"Name"<input type="text" name="display_name" required=true maxlength="120" autocomplete="off"/></label>
+            <Guarded testid="admin-error">
+                {move || Suspend::new(async move {
+                    let data = data.await?;
+                    let selected = editing.get().and_then(|id| data.users.iter().find(|u| u.user_id == id).cloned());
+                    let active = data.users.iter().filter(|u| u.is_active).count();
+                    let summary = format!("{} users, {} active. Choose a name to edit or manage that user.", data.users.len(), active);
+                    let form_data = data.clone();
+                    Ok::<_, AppError>(view! {
+                        <details class="card invite" data-testid="invite-card">
+                            <summary class="invite__summary">"Invite a user"</summary>
+                            <ActionForm action=invite node_ref=invite_form attr:class="stack user-form invite__form" attr:data-testid="invite-form">
+                                <div class="form-row">
+                                    <label>"E-mail"<input type="email" name="email" required=true autocomplete="off" placeholder="name@firm.in"/></label>
+                                    <label>"Name"<input type="text" name="display_name" required=true maxlength="120" autocomplete="off"/></label>
+                                </div>
+                                <AssignmentFields data=form_data user=None/>
+                                <div class="form-actions">
+                                    <button type="submit" class="button button--primary" disabled=move || invite.pending().get()>
+                                        "Create user and invitation link"
+                                    </button>
+                                </div>
+                            </ActionForm>
+                        </details>
+                        {move || link_outcome(invite.value().get())}
+                        {selected.map(|u| view! { <ManageUser user=u data=data.clone() save set_active reset_mfa unlock reset_link/> })}
+                        <div class="table-card">
+                            <p class="table-card__summary">{summary}</p>
+                            <div class="table-scroll">
+                                <table class="data-table" data-testid="users-table">
+                                    <thead>
+                                        <tr>
+                                            <th>"Name / e-mail"</th>
+                                            <th>"Role"</th>
+                                            <th>"RM / strategies"</th>
+                                            <th>"Status"</th>
+                                            <th>"Two-factor"</th>
+                                            <th>"Last sign-in"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {data.users.iter().map(|u| {
+                                            let href = format!("/admin?tab=users&edit={}", u.user_id);
+                                            let current = editing.get_untracked() == Some(u.user_id);
+                                            view! {
+                                                <tr class:is-selected=current data-testid="user-row">
+                                                    <td>
+                                                        <a href=href title="Manage this user">{u.display_name.clone()}</a>
+                                                        {(u.user_id == data.me).then(|| view! { " " <span class="badge">"you"</span> })}
+                                                        <div class="muted small">{u.email.clone()}</div>
+                                                    </td>
+                                                    <td>{u.role.label()}</td>
+                                                    <td class="wrap user-links">{link_text(u, &data.strategies)}</td>
+                                                    <td>
+                                                        <div class="badges">
+                                                            {if u.is_active {
+                                                                view! { <span class="badge badge--ok">"Active"</span> }.into_any()
+                                                            } else {
+                                                                view! { <span class="badge badge--muted">"Deactivated"</span> }.into_any()
+                                                            }}
+                                                            {u.locked.then(|| view! { <span class="badge badge--danger">"Locked"</span> })}
+                                                            {(!u.password_set).then(|| view! { <span class="badge badge--muted">"Invitation pending"</span> })}
+                                                        </div>
+                                                    </td>
+                                                    <td>{if u.mfa_enabled {
+                                                        view! { <span class="badge badge--ok">"On"</span> }.into_any()
+                                                    } else {
+                                                        view! { <span class="badge badge--muted">"Off"</span> }.into_any()
+                                                    }}</td>
+                                                    <td>{when(u.last_login_at)}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
                             </div>
-                            <AssignmentFields data=form_data user=None/>
-                            <div class="form-actions">
-                                <button type="submit" class="button button--primary" disabled=move || invite.pending().get()>
-                                    "Create user and invitation link"
-                                </button>
-                            </div>
-                        </ActionForm>
-                    </details>
-                    {move || link_outcome(invite.value().get())}
-                    {selected.map(|u| view! { <ManageUser user=u data=data.clone() save set_active reset_mfa unlock reset_link/> })}
-                    <div class="table-card">
-                        <p class="table-card__summary">{summary}</p>
-                        <div class="table-scroll">
-                            <table class="data-table" data-testid="users-table">
-                                <thead>
-                                    <tr>
-                                        <th>"Name / e-mail"</th>
-                                        <th>"Role"</th>
-                                        <th>"RM / strategies"</th>
-                                        <th>"Status"</th>
-                                        <th>"Two-factor"</th>
-                                        <th>"Last sign-in"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {data.users.iter().map(|u| {
-                                        let href = format!("/admin?tab=users&edit={}", u.user_id);
-                                        let current = editing.get_untracked() == Some(u.user_id);
-                                        view! {
-                                            <tr class:is-selected=current data-testid="user-row">
-                                                <td>
-                                                    <a href=href title="Manage this user">{u.display_name.clone()}</a>
-                                                    {(u.user_id == data.me).then(|| view! { " " <span class="badge">"you"</span> })}
-                                                    <div class="muted small">{u.email.clone()}</div>
-                                                </td>
-                                                <td>{u.role.label()}</td>
-                                                <td class="wrap user-links">{link_text(u, &data.strategies)}</td>
-                                                <td>
-                                                    <div class="badges">
-                                                        {if u.is_active {
-                                                            view! { <span class="badge badge--ok">"Active"</span> }.into_any()
-                                                        } else {
-                                                            view! { <span class="badge badge--muted">"Deactivated"</span> }.into_any()
-                                                        }}
-                                                        {u.locked.then(|| view! { <span class="badge badge--danger">"Locked"</span> })}
-                                                        {(!u.password_set).then(|| view! { <span class="badge badge--muted">"Invitation pending"</span> })}
-                                                    </div>
-                                                </td>
-                                                <td>{if u.mfa_enabled {
-                                                    view! { <span class="badge badge--ok">"On"</span> }.into_any()
-                                                } else {
-                                                    view! { <span class="badge badge--muted">"Off"</span> }.into_any()
-                                                }}</td>
-                                                <td>{when(u.last_login_at)}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
                         </div>
-                    </div>
-                }
-                .into_any()
-            })}
+                    }.into_any())
+                })}
+            </Guarded>
         </Transition>
     }
 }

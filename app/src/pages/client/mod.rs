@@ -12,7 +12,7 @@ use pms_domain::clients::{ClientDetail, PortfolioSummary, ValuationPoint};
 use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone};
-pub(crate) use crate::components::error_text;
+use crate::components::Guarded;
 use what_if::WhatIf;
 
 #[server(endpoint = "clients/detail")]
@@ -93,72 +93,71 @@ pub fn ClientPage() -> impl IntoView {
 
     view! {
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Err(e) => view! {
-                        <Title text="Client"/>
-                        <div class="page-header"><h1>"Client"</h1></div>
-                        <p class="alert alert--error" role="alert">{error_text(&e)}</p>
-                        <a class="button" href="/clients">"Back to clients"</a>
-                    }.into_any(),
-                    Ok(d) => {
-                        let s = d.summary.clone();
-                        view! {
-                            <Title text=s.name.clone()/>
-                            <div class="page-header">
-                                <p class="breadcrumb"><a href="/clients">"Clients"</a>" / "{s.client_code.clone().unwrap_or_default()}</p>
-                                <h1 data-testid="client-name">{s.name.clone()}</h1>
-                                <p class="page-header__subtitle">
-                                    {[s.city.clone(), s.state.clone(), d.client_type.clone(), s.risk_profile.clone().map(|r| format!("{r} risk profile"))]
-                                        .into_iter().flatten().collect::<Vec<_>>().join(" · ")}
-                                </p>
-                            </div>
-                            <div class="kpis">
-                                <div class="kpi"><span class="kpi__label">"AUM"</span><span class="kpi__value" title=inr(s.aum)>{inr_short(s.aum)}</span></div>
-                                <div class="kpi"><span class="kpi__label">"XIRR since inception"</span><span class=format!("kpi__value {}", tone(s.xirr_si))>{pct(s.xirr_si)}</span></div>
-                                <div class="kpi"><span class="kpi__label">"TWRR 1Y (AUM-weighted)"</span><span class=format!("kpi__value {}", tone(s.twrr_1y))>{pct(s.twrr_1y)}</span></div>
-                                <div class="kpi"><span class="kpi__label">"Relationship manager"</span><span class="kpi__value kpi__value--text">{s.rm_name.clone().unwrap_or_else(|| "Unassigned".into())}</span></div>
-                            </div>
-                            <div class="grid-2">
-                                <section class="card">
-                                    <h2>"Client"</h2>
-                                    <dl class="facts">
-                                        <dt>"Client code"</dt><dd>{s.client_code.clone().unwrap_or_else(|| "—".into())}</dd>
-                                        <dt>"PAN"</dt><dd>{d.pan_masked.clone().unwrap_or_else(|| "—".into())}</dd>
-                                        <dt>"E-mail"</dt><dd>{d.email.clone().unwrap_or_else(|| "—".into())}</dd>
-                                        <dt>"Phone"</dt><dd>{d.phone.clone().unwrap_or_else(|| "—".into())}</dd>
-                                        <dt>"Onboarded"</dt><dd>{s.onboarding_date.map(|x| x.format("%d %b %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
-                                        <dt>"Status"</dt><dd>{s.status.clone()}{d.closure_date.map(|x| format!(" since {}", x.format("%d %b %Y")))}</dd>
-                                    </dl>
-                                </section>
-                                <section class="card">
-                                    <h2>"Recent contact"</h2>
-                                    {if d.recent_activity.is_empty() {
-                                        view! { <p class="muted">"No calls or meetings recorded in Salesforce."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ul class="activity">
-                                                {d.recent_activity.iter().map(|a| view! {
-                                                    <li>
-                                                        <span class="muted small">{a.date.map(|x| x.format("%d %b %Y").to_string()).unwrap_or_default()}</span>
-                                                        {format!(" {} — {}", a.activity_type.clone().unwrap_or_else(|| a.kind.clone()), a.subject.clone().unwrap_or_default())}
-                                                    </li>
-                                                }).collect_view()}
-                                            </ul>
-                                        }.into_any()
-                                    }}
-                                </section>
-                            </div>
-                            <h2 class="section-title">"Portfolios"</h2>
-                            {if d.portfolios.is_empty() {
-                                view! { <p class="muted">"No portfolios you may see."</p> }.into_any()
-                            } else {
-                                d.portfolios.into_iter().map(|p| view! { <PortfolioCard portfolio=p/> }).collect_view().into_any()
-                            }}
-                        }.into_any()
-                    }
+            <Guarded
+                before=|| view! {
+                    <Title text="Client"/>
+                    <div class="page-header"><h1>"Client"</h1></div>
                 }
-            })}
+                after=|| view! { <a class="button" href="/clients">"Back to clients"</a> }
+            >
+                {move || Suspend::new(async move {
+                    let d = detail.await?;
+                    let s = d.summary.clone();
+                    Ok::<_, AppError>(view! {
+                        <Title text=s.name.clone()/>
+                        <div class="page-header">
+                            <p class="breadcrumb"><a href="/clients">"Clients"</a>" / "{s.client_code.clone().unwrap_or_default()}</p>
+                            <h1 data-testid="client-name">{s.name.clone()}</h1>
+                            <p class="page-header__subtitle">
+                                {[s.city.clone(), s.state.clone(), d.client_type.clone(), s.risk_profile.clone().map(|r| format!("{r} risk profile"))]
+                                    .into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+                            </p>
+                        </div>
+                        <div class="kpis">
+                            <div class="kpi"><span class="kpi__label">"AUM"</span><span class="kpi__value" title=inr(s.aum)>{inr_short(s.aum)}</span></div>
+                            <div class="kpi"><span class="kpi__label">"XIRR since inception"</span><span class=format!("kpi__value {}", tone(s.xirr_si))>{pct(s.xirr_si)}</span></div>
+                            <div class="kpi"><span class="kpi__label">"TWRR 1Y (AUM-weighted)"</span><span class=format!("kpi__value {}", tone(s.twrr_1y))>{pct(s.twrr_1y)}</span></div>
+                            <div class="kpi"><span class="kpi__label">"Relationship manager"</span><span class="kpi__value kpi__value--text">{s.rm_name.clone().unwrap_or_else(|| "Unassigned".into())}</span></div>
+                        </div>
+                        <div class="grid-2">
+                            <section class="card">
+                                <h2>"Client"</h2>
+                                <dl class="facts">
+                                    <dt>"Client code"</dt><dd>{s.client_code.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"PAN"</dt><dd>{d.pan_masked.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"E-mail"</dt><dd>{d.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"Phone"</dt><dd>{d.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"Onboarded"</dt><dd>{s.onboarding_date.map(|x| x.format("%d %b %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"Status"</dt><dd>{s.status.clone()}{d.closure_date.map(|x| format!(" since {}", x.format("%d %b %Y")))}</dd>
+                                </dl>
+                            </section>
+                            <section class="card">
+                                <h2>"Recent contact"</h2>
+                                {if d.recent_activity.is_empty() {
+                                    view! { <p class="muted">"No calls or meetings recorded in Salesforce."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="activity">
+                                            {d.recent_activity.iter().map(|a| view! {
+                                                <li>
+                                                    <span class="muted small">{a.date.map(|x| x.format("%d %b %Y").to_string()).unwrap_or_default()}</span>
+                                                    {format!(" {} — {}", a.activity_type.clone().unwrap_or_else(|| a.kind.clone()), a.subject.clone().unwrap_or_default())}
+                                                </li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </section>
+                        </div>
+                        <h2 class="section-title">"Portfolios"</h2>
+                        {if d.portfolios.is_empty() {
+                            view! { <p class="muted">"No portfolios you may see."</p> }.into_any()
+                        } else {
+                            d.portfolios.into_iter().map(|p| view! { <PortfolioCard portfolio=p/> }).collect_view().into_any()
+                        }}
+                    }.into_any())
+                })}
+            </Guarded>
         </Transition>
     }
 }

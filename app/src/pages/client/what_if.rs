@@ -7,12 +7,14 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use pms_domain::clients::ValuationPoint;
+use pms_domain::error::AppError;
 use pms_metrics::fy::DateRange;
 use pms_metrics::{format, CashFlow, PerformanceSeries, Valuation};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 
 use super::portfolio_valuations;
+use crate::components::Guarded;
 
 /// The figures compared side by side.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,55 +101,56 @@ pub fn WhatIf(portfolio_id: i32, mgmt_fee_pct: Decimal) -> impl IntoView {
         <details class="what-if">
             <summary data-testid="what-if-toggle" on:click=move |_| set_open.set(true)>"What if a withdrawal or top-up had not happened?"</summary>
             <Transition fallback=|| view! { <p class="muted">"Loading the daily values…"</p> }>
-                {move || Suspend::new(async move {
-                    match points.await {
-                        Ok(Some(points)) => {
-                            // Every flow after the opening investment can be taken away.
-                            let flows: Vec<(usize, NaiveDate, f64)> = points.iter().enumerate().skip(1)
-                                .filter(|(_, p)| p.flow != 0.0).map(|(i, p)| (i, p.date, p.flow)).collect();
-                            if flows.is_empty() {
-                                return view! { <p class="muted">"This portfolio has had no withdrawals or top-ups since it opened."</p> }.into_any();
+                <Guarded>
+                    {move || Suspend::new(async move {
+                        Ok::<_, AppError>(match points.await? {
+                            Some(points) => {
+                                // Every flow after the opening investment can be taken away.
+                                let flows: Vec<(usize, NaiveDate, f64)> = points.iter().enumerate().skip(1)
+                                    .filter(|(_, p)| p.flow != 0.0).map(|(i, p)| (i, p.date, p.flow)).collect();
+                                if flows.is_empty() {
+                                    return Ok(view! { <p class="muted">"This portfolio has had no withdrawals or top-ups since it opened."</p> }.into_any());
+                                }
+                                let base = figures(&points, fee_rate);
+                                let scenario = {
+                                    let points = points.clone();
+                                    move || chosen.get().and_then(|i| figures(&without_flow(&points, i), fee_rate))
+                                };
+                                view! {
+                                    <label class="what-if__pick">
+                                        "Flow "
+                                        <select data-testid="what-if-select" on:change=move |ev| set_chosen.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">"— choose —"</option>
+                                            {flows.iter().map(|(i, date, amount)| {
+                                                let kind = if *amount < 0.0 { "Withdrawal" } else { "Top-up" };
+                                                view! { <option value=i.to_string()>{format!("{kind} · {} · {}", date.format("%d %b %Y"), format::inr(amount.abs()))}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <table class="data-table data-table--compact" data-testid="what-if-table">
+                                        <thead><tr><th></th><th class="num">"As it happened"</th><th class="num">"Without it"</th></tr></thead>
+                                        <tbody>
+                                            <tr><th scope="row">"TWRR since inception"</th>
+                                                <td class="num">{pct(base.as_ref().and_then(|f| f.twrr))}</td>
+                                                <td class="num" data-testid="what-if-twrr">{let s = scenario.clone(); move || pct(s().and_then(|f| f.twrr))}</td></tr>
+                                            <tr><th scope="row">"XIRR"</th>
+                                                <td class="num">{pct(base.as_ref().and_then(|f| f.xirr))}</td>
+                                                <td class="num" data-testid="what-if-xirr">{let s = scenario.clone(); move || pct(s().and_then(|f| f.xirr))}</td></tr>
+                                            <tr><th scope="row">"Closing value"</th>
+                                                <td class="num">{base.as_ref().map(|f| format::inr_short(f.closing_value)).unwrap_or_default()}</td>
+                                                <td class="num">{let s = scenario.clone(); move || s().map(|f| format::inr_short(f.closing_value)).unwrap_or_else(|| "—".into())}</td></tr>
+                                            <tr><th scope="row">"Management fee accrued"</th>
+                                                <td class="num">{base.as_ref().and_then(|f| f.management_fee).map(format::inr).unwrap_or_default()}</td>
+                                                <td class="num" data-testid="what-if-fee">{let s = scenario.clone(); move || s().and_then(|f| f.management_fee).map(format::inr).unwrap_or_else(|| "—".into())}</td></tr>
+                                        </tbody>
+                                    </table>
+                                    <p class="muted small">"TWRR ignores when money came and went, so it stays the same; XIRR and the fee follow the money. Computed in your browser."</p>
+                                }.into_any()
                             }
-                            let base = figures(&points, fee_rate);
-                            let scenario = {
-                                let points = points.clone();
-                                move || chosen.get().and_then(|i| figures(&without_flow(&points, i), fee_rate))
-                            };
-                            view! {
-                                <label class="what-if__pick">
-                                    "Flow "
-                                    <select data-testid="what-if-select" on:change=move |ev| set_chosen.set(event_target_value(&ev).parse().ok())>
-                                        <option value="">"— choose —"</option>
-                                        {flows.iter().map(|(i, date, amount)| {
-                                            let kind = if *amount < 0.0 { "Withdrawal" } else { "Top-up" };
-                                            view! { <option value=i.to_string()>{format!("{kind} · {} · {}", date.format("%d %b %Y"), format::inr(amount.abs()))}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                </label>
-                                <table class="data-table data-table--compact" data-testid="what-if-table">
-                                    <thead><tr><th></th><th class="num">"As it happened"</th><th class="num">"Without it"</th></tr></thead>
-                                    <tbody>
-                                        <tr><th scope="row">"TWRR since inception"</th>
-                                            <td class="num">{pct(base.as_ref().and_then(|f| f.twrr))}</td>
-                                            <td class="num" data-testid="what-if-twrr">{let s = scenario.clone(); move || pct(s().and_then(|f| f.twrr))}</td></tr>
-                                        <tr><th scope="row">"XIRR"</th>
-                                            <td class="num">{pct(base.as_ref().and_then(|f| f.xirr))}</td>
-                                            <td class="num" data-testid="what-if-xirr">{let s = scenario.clone(); move || pct(s().and_then(|f| f.xirr))}</td></tr>
-                                        <tr><th scope="row">"Closing value"</th>
-                                            <td class="num">{base.as_ref().map(|f| format::inr_short(f.closing_value)).unwrap_or_default()}</td>
-                                            <td class="num">{let s = scenario.clone(); move || s().map(|f| format::inr_short(f.closing_value)).unwrap_or_else(|| "—".into())}</td></tr>
-                                        <tr><th scope="row">"Management fee accrued"</th>
-                                            <td class="num">{base.as_ref().and_then(|f| f.management_fee).map(format::inr).unwrap_or_default()}</td>
-                                            <td class="num" data-testid="what-if-fee">{let s = scenario.clone(); move || s().and_then(|f| f.management_fee).map(format::inr).unwrap_or_else(|| "—".into())}</td></tr>
-                                    </tbody>
-                                </table>
-                                <p class="muted small">"TWRR ignores when money came and went, so it stays the same; XIRR and the fee follow the money. Computed in your browser."</p>
-                            }.into_any()
-                        }
-                        Ok(None) => ().into_any(),
-                        Err(e) => view! { <p class="alert alert--error">{super::error_text(&e)}</p> }.into_any(),
-                    }
-                })}
+                            None => ().into_any(),
+                        })
+                    })}
+                </Guarded>
             </Transition>
         </details>
     }

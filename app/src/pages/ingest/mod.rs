@@ -20,9 +20,8 @@ use pms_domain::ingest::{
 use pms_domain::time::format_ist;
 
 use super::PageHeader;
-use crate::components::error_text;
 use crate::components::icons::{Icon, IconKind};
-use crate::components::EmptyState;
+use crate::components::{EmptyState, Guarded};
 use upload::{upload_error_text, UploadPanel};
 
 #[server(endpoint = "ingest/info")]
@@ -406,43 +405,35 @@ pub fn IngestPage() -> impl IntoView {
             subtitle="Upload Wealth Spectrum reports and Salesforce exports, and follow every load."
         />
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Err(e) => view! {
-                        <div class="alert alert--error forbidden" role="alert" data-testid="ingest-forbidden">
-                            <strong>"403 — not available to your role. "</strong>
-                            {error_text(&e)}
-                        </div>
-                    }.into_any(),
-                    Ok(info) => {
-                        let max_mb = info.max_upload_mb;
-                        view! {
-                            {move || upload_error.get().map(|code| view! {
-                                <p class="alert alert--error" role="alert" data-testid="upload-error">{upload_error_text(&code, max_mb)}</p>
-                            })}
-                            <UploadPanel info on_uploaded/>
-                            <Transition fallback=|| ()>
+            <Guarded testid="ingest-forbidden" class="forbidden" lead="403 — not available to your role. ">
+                {move || Suspend::new(async move {
+                    let info = info.await?;
+                    let max_mb = info.max_upload_mb;
+                    Ok::<_, AppError>(view! {
+                        {move || upload_error.get().map(|code| view! {
+                            <p class="alert alert--error" role="alert" data-testid="upload-error">{upload_error_text(&code, max_mb)}</p>
+                        })}
+                        <UploadPanel info on_uploaded/>
+                        <Transition fallback=|| ()>
+                            <Guarded>
                                 {move || Suspend::new(async move {
-                                    match detail.await {
-                                        Ok(Some(d)) => view! { <JobDetailCard detail=d page=page.get_untracked()/> }.into_any(),
-                                        Ok(None) => ().into_any(),
-                                        Err(e) => view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> }.into_any(),
-                                    }
+                                    let detail = detail.await?;
+                                    Ok::<_, AppError>(detail.map(|d| view! { <JobDetailCard detail=d page=page.get_untracked()/> }.into_any()))
                                 })}
-                            </Transition>
-                            <h2 class="section-title">"Loads"</h2>
-                            <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
+                            </Guarded>
+                        </Transition>
+                        <h2 class="section-title">"Loads"</h2>
+                        <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
+                            <Guarded>
                                 {move || Suspend::new(async move {
-                                    match jobs.await {
-                                        Ok(list) => view! { <JobTable list selected=job.get_untracked()/> }.into_any(),
-                                        Err(e) => view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> }.into_any(),
-                                    }
+                                    let list = jobs.await?;
+                                    Ok::<_, AppError>(view! { <JobTable list selected=job.get_untracked()/> }.into_any())
                                 })}
-                            </Transition>
-                        }.into_any()
-                    }
-                }
-            })}
+                            </Guarded>
+                        </Transition>
+                    }.into_any())
+                })}
+            </Guarded>
         </Transition>
     }
 }
