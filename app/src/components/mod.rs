@@ -15,5 +15,5 @@ pub use auth_card::AuthCard;
 pub use copy_field::CopyField;
 pub use empty_state::EmptyState;
 pub use guarded::Guarded;
-pub use reload::reload_on_success;
+pub use reload::succeeded;
 pub use skeleton::loading;

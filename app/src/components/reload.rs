@@ -3,16 +3,22 @@
 use leptos::prelude::*;
 use pms_domain::error::AppError;
 
-/// Bumps `counter` each time an action succeeds. Tabs reload their data on that, not on every
-/// submission: a refused form keeps what the admin typed and chose.
-pub fn reload_on_success<T, V>(value: V, counter: RwSignal<u32>)
+/// The `version()` of `action` as of its latest *successful* submission. A resource keyed on it
+/// reloads after a change succeeds, not after a refusal: a refused form keeps what the admin
+/// typed and chose.
+pub fn succeeded<I, T>(action: Action<I, Result<T, AppError>>) -> Memo<usize>
 where
-    V: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    T: 'static,
+    I: Send + Sync + 'static,
+    T: Send + Sync + 'static,
 {
-    Effect::new(move |_| {
+    let (value, version) = (action.value(), action.version());
+    Memo::new(move |previous: Option<&usize>| {
+        // Only the result is tracked: the version changes just before it, with the old result
+        // still in place.
         if value.with(|v| matches!(v, Some(Ok(_)))) {
-            counter.update(|n| *n += 1);
+            version.get_untracked()
+        } else {
+            previous.copied().unwrap_or(0)
         }
-    });
+    })
 }

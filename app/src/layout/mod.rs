@@ -20,7 +20,6 @@ use leptos_router::components::Outlet;
 use pms_domain::identity::SessionUser;
 
 use crate::components::icons::{Icon, IconKind};
-use crate::components::Guarded;
 use branding::{BrandStyle, FirmName};
 use nav::SideNav;
 use user_menu::UserMenu;
@@ -80,12 +79,10 @@ pub fn AppFrame() -> impl IntoView {
                     <UserMenu/>
                 </header>
                 <main class="content" id="content">
-                    // The last resort: sections catch their own load failures (`Guarded`); any
-                    // other error a page renders replaces the page but not the frame, so the
-                    // sidebar and the user menu still work.
-                    <Guarded>
-                        <Outlet/>
-                    </Guarded>
+                    // Sections catch their own load failures (`Guarded`, inside their
+                    // Suspense); no boundary around the whole page, which would hold back its
+                    // server-rendered HTML until every section had loaded (no streamed skeletons).
+                    <Outlet/>
                 </main>
             </div>
         </div>

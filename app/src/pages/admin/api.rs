@@ -7,7 +7,7 @@ use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
 use super::when;
-use crate::components::{loading, outcome, reload_on_success, CopyField, Guarded};
+use crate::components::{loading, outcome, succeeded, CopyField, Guarded};
 
 #[server(endpoint = "admin/api")]
 pub async fn get_api_data() -> Result<ApiData, AppError> {
@@ -74,12 +74,13 @@ pub fn ApiTab() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiClient>::new();
     let rotate = ServerAction::<RotateSigningKey>::new();
     let retire = ServerAction::<RetireSigningKeys>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(create.value(), reload);
-    reload_on_success(revoke.value(), reload);
-    reload_on_success(rotate.value(), reload);
-    reload_on_success(retire.value(), reload);
-    let data = Resource::new(move || reload.get(), |_| get_api_data());
+    let reload = [
+        succeeded(*create),
+        succeeded(*revoke),
+        succeeded(*rotate),
+        succeeded(*retire),
+    ];
+    let data = Resource::new(move || reload.map(|r| r.get()), |_| get_api_data());
     let create_form: NodeRef<leptos::html::Form> = NodeRef::new();
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {

@@ -8,7 +8,7 @@ use pms_domain::admin::{AssignmentData, ClientHit, RmConflict};
 use pms_domain::error::AppError;
 
 use super::when;
-use crate::components::{loading, outcome, reload_on_success, Guarded};
+use crate::components::{loading, outcome, succeeded, Guarded};
 
 #[server(endpoint = "admin/clients/search")]
 pub async fn find_clients(q: String) -> Result<Vec<ClientHit>, AppError> {
@@ -56,8 +56,7 @@ pub fn AssignmentsTab() -> impl IntoView {
         },
     );
     let assign = ServerAction::<AssignClientRm>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(assign.value(), reload);
+    let reload = succeeded(*assign);
     let assignment = Resource::new(
         move || (client_id.get(), reload.get()),
         |(id, _)| async move {

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 use pms_domain::admin::Branding;
 use pms_domain::error::AppError;
 
-use crate::components::{loading, outcome, reload_on_success, Guarded};
+use crate::components::{loading, outcome, succeeded, Guarded};
 use crate::layout::{colour_vars, get_branding, is_hex_colour, luminance, use_branding};
 
 /// The largest logo accepted (the upload handler enforces it).
@@ -99,8 +99,7 @@ fn ColourField(
 pub fn BrandingTab() -> impl IntoView {
     let query = use_query_map();
     let save = ServerAction::<SaveBranding>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(save.value(), reload);
+    let reload = succeeded(*save);
     let data = Resource::new(move || reload.get(), |_| get_branding());
     let frame = use_branding();
     // A saved branding shows in the frame at once, without a reload.

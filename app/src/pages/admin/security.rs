@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pms_domain::admin::PolicyRow;
 use pms_domain::error::AppError;
 
-use crate::components::{loading, outcome, reload_on_success, Guarded};
+use crate::components::{loading, outcome, succeeded, Guarded};
 
 #[server(endpoint = "admin/security")]
 pub async fn get_role_policies() -> Result<Vec<PolicyRow>, AppError> {
@@ -23,8 +23,7 @@ pub async fn set_role_mfa(role: String, required: bool) -> Result<String, AppErr
 #[component]
 pub fn SecurityTab() -> impl IntoView {
     let set = ServerAction::<SetRoleMfa>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(set.value(), reload);
+    let reload = succeeded(*set);
     let data = Resource::new(move || reload.get(), |_| get_role_policies());
     view! {
         <section class="stack section-block">

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pms_domain::admin::{RmView, TeamsData};
 use pms_domain::error::AppError;
 
-use crate::components::{loading, outcome, reload_on_success, Guarded};
+use crate::components::{loading, outcome, succeeded, Guarded};
 
 #[server(endpoint = "admin/teams")]
 pub async fn get_teams_data() -> Result<TeamsData, AppError> {
@@ -36,11 +36,12 @@ pub fn TeamsTab() -> impl IntoView {
     let create = ServerAction::<CreateTeam>::new();
     let lead = ServerAction::<SetTeamLead>::new();
     let move_action = ServerAction::<MoveRm>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(create.value(), reload);
-    reload_on_success(lead.value(), reload);
-    reload_on_success(move_action.value(), reload);
-    let data = Resource::new(move || reload.get(), |_| get_teams_data());
+    let reload = [
+        succeeded(*create),
+        succeeded(*lead),
+        succeeded(*move_action),
+    ];
+    let data = Resource::new(move || reload.map(|r| r.get()), |_| get_teams_data());
 
     view! {
         <Transition fallback=loading>

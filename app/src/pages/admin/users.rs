@@ -9,7 +9,7 @@ use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
 use super::when;
-use crate::components::{loading, outcome, reload_on_success, CopyField, Guarded};
+use crate::components::{loading, outcome, succeeded, CopyField, Guarded};
 
 #[server(endpoint = "admin/users")]
 pub async fn get_users_data() -> Result<UsersData, AppError> {
@@ -215,14 +215,15 @@ pub fn UsersTab() -> impl IntoView {
     let reset_mfa = ServerAction::<ResetUserMfa>::new();
     let unlock = ServerAction::<UnlockUser>::new();
     let reset_link = ServerAction::<IssueResetLink>::new();
-    let reload = RwSignal::new(0u32);
-    reload_on_success(invite.value(), reload);
-    reload_on_success(save.value(), reload);
-    reload_on_success(set_active.value(), reload);
-    reload_on_success(reset_mfa.value(), reload);
-    reload_on_success(unlock.value(), reload);
-    reload_on_success(reset_link.value(), reload);
-    let data = Resource::new(move || reload.get(), |_| get_users_data());
+    let reload = [
+        succeeded(*invite),
+        succeeded(*save),
+        succeeded(*set_active),
+        succeeded(*reset_mfa),
+        succeeded(*unlock),
+        succeeded(*reset_link),
+    ];
+    let data = Resource::new(move || reload.map(|r| r.get()), |_| get_users_data());
     // A message about one user must not stay up when the admin opens another.
     Effect::new(move |previous: Option<Option<i64>>| {
         let now = editing.get();
