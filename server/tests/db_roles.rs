@@ -10,12 +10,13 @@ use pms_store::Db;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
 
-/// A login role for the application (cluster-wide, so created once and reused).
+/// A login role for the application (cluster-wide, so created once and reused; two tests
+/// creating it at once see `unique_violation` rather than `duplicate_object`).
 const APP_ROLE: &str = "pms_app_role_test";
 
 async fn app_role(pool: &PgPool) {
     sqlx::raw_sql(&format!(
-        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     ))
     .execute(pool)
     .await
