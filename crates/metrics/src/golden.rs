@@ -10,7 +10,10 @@
 //!   var_95, cvar_95, tail_ratio, up_capture, down_capture, tracking_error,
 //!   information_ratio}`;
 //! - `twrr`: `valuations: [[date, value], …]`, `flows: [[date, amount], …]` →
-//!   `expected: {cumulative, annualized, daily_returns}`.
+//!   `expected: {cumulative, annualized, daily_returns}`;
+//! - `group_twrr`: `portfolios: [{valuations, flows}, …]` (each as in `twrr`) →
+//!   `expected: {cumulative, annualized}`, the pooled TWRR over the group's whole history
+//!   ([`crate::group`]).
 //!
 //! `null` means undefined. Every other top-level key (such as `about`, or a section this
 //! version does not know) is passed through unchanged, so a newer document still evaluates;
@@ -18,12 +21,15 @@
 //!
 //! A twrr case with fewer than two valuations has no return: `cumulative` and `annualized`
 //! are `null` and `daily_returns` is `[]`; one whose daily return overflows `f64` has all
-//! three `null`. Malformed input (a missing field, a bad date, two valuations on one date,
-//! benchmark and returns of different lengths) is an [`EvalError`] naming the case.
+//! three `null`. A group_twrr case with fewer than two group dates, or whose pooled daily
+//! return overflows, has both figures `null`. Malformed input (a missing field, a bad date,
+//! two valuations on one date, benchmark and returns of different lengths) is an
+//! [`EvalError`] naming the case.
 
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
+use crate::group::{group_series_from_days, pooled_days, GroupError, PortfolioHistory};
 use crate::inputs::{CashFlow, Valuation};
 use crate::stats::{ReturnStatistics, StatsConfig, TRADING_DAYS_PER_YEAR};
 use crate::twrr::{PerformanceSeries, TwrrError};
@@ -53,6 +59,7 @@ pub fn evaluate(doc: &Value) -> Result<Value, EvalError> {
             "xirr" => evaluate_section(key, section, xirr_case)?,
             "returns_metrics" => evaluate_section(key, section, returns_case)?,
             "twrr" => evaluate_section(key, section, twrr_case)?,
+            "group_twrr" => evaluate_section(key, section, group_twrr_case)?,
             _ => section.clone(),
         };
         out.insert(key.clone(), evaluated);
@@ -142,17 +149,7 @@ fn returns_case(case: &Map<String, Value>) -> Result<Value, String> {
 }
 
 fn twrr_case(case: &Map<String, Value>) -> Result<Value, String> {
-    let valuations: Vec<Valuation> = dated_pairs(case, "valuations")?
-        .into_iter()
-        .map(|(date, value)| Valuation::new(date, value))
-        .collect();
-    let flows: Vec<CashFlow> = match case.get("flows") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(_) => dated_pairs(case, "flows")?
-            .into_iter()
-            .map(|(date, amount)| CashFlow::new(date, amount))
-            .collect(),
-    };
+    let (valuations, flows) = valuation_inputs(case)?;
     if valuations.is_empty() {
         return Ok(json!({ "cumulative": null, "annualized": null, "daily_returns": [] }));
     }
@@ -175,6 +172,58 @@ fn twrr_case(case: &Map<String, Value>) -> Result<Value, String> {
         "annualized": number(whole.and_then(|p| p.annualized)),
         "daily_returns": daily,
     }))
+}
+
+fn group_twrr_case(case: &Map<String, Value>) -> Result<Value, String> {
+    let portfolios = case
+        .get("portfolios")
+        .ok_or("missing `portfolios`")?
+        .as_array()
+        .ok_or("`portfolios` must be an array of {valuations, flows} objects")?;
+    let mut inputs = Vec::with_capacity(portfolios.len());
+    for (index, portfolio) in portfolios.iter().enumerate() {
+        let fields = portfolio
+            .as_object()
+            .ok_or_else(|| format!("portfolio #{index} is not an object"))?;
+        let (valuations, flows) =
+            valuation_inputs(fields).map_err(|e| format!("portfolio #{index}: {e}"))?;
+        inputs.push((valuations, flows));
+    }
+    let histories: Vec<PortfolioHistory<'_>> = inputs
+        .iter()
+        .map(|(valuations, flows)| PortfolioHistory::new(valuations, flows))
+        .collect();
+    let undefined = json!({ "cumulative": null, "annualized": null });
+    let days = pooled_days(&histories).map_err(|e| e.to_string())?;
+    if days.is_empty() {
+        return Ok(undefined);
+    }
+    let series = match group_series_from_days(&days) {
+        Ok(series) => series,
+        Err(GroupError::Series(TwrrError::NonFiniteReturn(_))) => return Ok(undefined),
+        Err(e) => return Err(e.to_string()),
+    };
+    let whole = series.twrr().ok().flatten();
+    Ok(json!({
+        "cumulative": number(whole.map(|p| p.cumulative)),
+        "annualized": number(whole.and_then(|p| p.annualized)),
+    }))
+}
+
+/// `valuations` and (optional) `flows` of a twrr case or of a group's portfolio.
+fn valuation_inputs(case: &Map<String, Value>) -> Result<(Vec<Valuation>, Vec<CashFlow>), String> {
+    let valuations: Vec<Valuation> = dated_pairs(case, "valuations")?
+        .into_iter()
+        .map(|(date, value)| Valuation::new(date, value))
+        .collect();
+    let flows: Vec<CashFlow> = match case.get("flows") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => dated_pairs(case, "flows")?
+            .into_iter()
+            .map(|(date, amount)| CashFlow::new(date, amount))
+            .collect(),
+    };
+    Ok((valuations, flows))
 }
 
 /// A finite number, or `null`.
@@ -252,6 +301,39 @@ mod tests {
         assert_eq!(out["xirr"][1]["expected"], Value::Null);
         assert_eq!(out["twrr"][0]["expected"]["cumulative"], Value::Null);
         assert_eq!(out["twrr"][0]["expected"]["daily_returns"], json!([]));
+    }
+
+    #[test]
+    fn evaluates_group_cases() {
+        let doc = json!({"group_twrr": [
+            {"id": "opening", "portfolios": [
+                {"valuations": [["2025-01-01", 100.0], ["2025-01-02", 110.0], ["2025-01-03", 121.0]], "flows": []},
+                {"valuations": [["2025-01-02", 1000.0], ["2025-01-03", 1100.0]], "flows": [["2025-01-02", 1000.0]]}
+            ], "expected": {}},
+            {"id": "one-date", "portfolios": [{"valuations": [["2025-01-01", 5.0]], "flows": []}], "expected": {}},
+            {"id": "empty", "portfolios": [], "expected": {}}
+        ]});
+        let out = evaluate(&doc).expect("evaluates");
+        let cumulative = out["group_twrr"][0]["expected"]["cumulative"]
+            .as_f64()
+            .expect("number");
+        assert!((cumulative - 0.21).abs() < 1e-12);
+        assert_eq!(
+            out["group_twrr"][0]["portfolios"],
+            doc["group_twrr"][0]["portfolios"]
+        );
+        for i in [1, 2] {
+            assert_eq!(
+                out["group_twrr"][i]["expected"],
+                json!({"cumulative": null, "annualized": null})
+            );
+        }
+        let bad = json!({"group_twrr": [{"id": "g", "portfolios": [{"flows": []}]}]});
+        let err = evaluate(&bad).expect_err("no valuations field");
+        assert!(
+            err.to_string().contains("group_twrr case g: portfolio #0"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! |---|---|
 //! | [`xirr`](mod@xirr) | XIRR / XNPV on dated cash flows (ACT/365F) |
 //! | [`twrr`](mod@twrr) | daily TWRR from valuations and flows, standard periods (1M…5Y, SI, FYTD, custom), CAGR |
+//! | [`group`](mod@group) | groups of portfolios: pooled TWRR, group XIRR, value-weighted blended benchmark |
 //! | [`stats`](mod@stats) | annual return, volatility, Sharpe, Sortino, drawdown, Calmar, alpha/beta, VaR/CVaR, capture, tracking error, IR |
 //! | [`rolling`](mod@rolling) | rolling-window return, volatility, Sharpe; trailing calendar returns |
 //! | [`calendar`](mod@calendar) | monthly-return table (year × month), correlation matrix |
@@ -39,6 +40,11 @@
 //!   `first − 1 day` (trailing periods: on or before `as_of − N months`) to the last on or
 //!   before `last`; with no valuation that early it is undefined, unless the history starts
 //!   exactly on `first`. `D` counts the days between those two valuations.
+//! - **Groups** pool every date on which any member is valued; a member contributes nothing
+//!   before its first valuation and its latest valuation (carried forward) from then on, so a
+//!   closed portfolio (final value 0) contributes 0; its opening inflow is a group flow on its
+//!   first valuation date. The benchmark blend weights each benchmark by the pooled value of its
+//!   portfolios at the previous group date's close.
 //! - **Fees**: every amount rounded to the paisa, half away from zero, each day's management
 //!   fee separately (the period fee is their sum); high water mark = value on which the last
 //!   fee was charged, +inflows, ×(1 − withdrawn fraction) for withdrawals; hurdle simple and
@@ -85,6 +91,7 @@ pub mod fees;
 pub mod format;
 pub mod fy;
 pub mod golden;
+pub mod group;
 mod inputs;
 pub mod rolling;
 pub mod stats;
@@ -100,6 +107,11 @@ pub use fees::{
 };
 pub use fy::{DateRange, FinancialYear, FiscalQuarter};
 pub use golden::{evaluate, EvalError};
+pub use group::{
+    benchmark_weights, group_benchmark, group_series, group_series_from_days, group_xirr,
+    pooled_days, start_of_day_weights, BenchmarkClose, BenchmarkLevel, BenchmarkWeight,
+    BlendedBenchmark, GroupDay, GroupError, PortfolioHistory,
+};
 pub use inputs::{CashFlow, Valuation};
 pub use stats::{Drawdown, ReturnStatistics, StatsConfig, TRADING_DAYS_PER_YEAR};
 pub use twrr::{annualize, cagr, PerformanceSeries, Period, PeriodReturn, PeriodRow};

@@ -1,5 +1,5 @@
-//! Every reference case of `golden/metrics.json` (pyxirr, empyrical-reloaded, METRICS.md TWRR)
-//! reproduced within relative 1e-9 (absolute 1e-12 near zero); `null` must stay `null`.
+//! Every reference case of `golden/metrics.json` (pyxirr, empyrical-reloaded, METRICS.md TWRR
+//! and group TWRR) reproduced within relative 1e-9 (absolute 1e-12 near zero); `null` must stay `null`.
 //!
 //! The document is read from `$PMS_GOLDEN` if set, else from the copy in `tests/data/` (so a
 //! fresh clone works), else from the shared workspace `../../../shared/golden/metrics.json`.
@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use pms_metrics::{
-    evaluate, xirr, CashFlow, PerformanceSeries, ReturnStatistics, StatsConfig, Valuation,
+    evaluate, group_series, group_series_from_days, pooled_days, xirr, CashFlow, PerformanceSeries,
+    PortfolioHistory, ReturnStatistics, StatsConfig, Valuation,
 };
 use serde_json::Value;
 
@@ -125,7 +126,7 @@ fn evaluate_reproduces_the_golden_document() {
         out.len(),
         out.join("\n")
     );
-    for section in ["xirr", "returns_metrics", "twrr"] {
+    for section in ["xirr", "returns_metrics", "twrr", "group_twrr"] {
         let mut worst = 0.0_f64;
         largest_relative_error(&evaluated[section], &doc[section], &mut worst);
         eprintln!("{section}: largest relative difference {worst:e}");
@@ -293,6 +294,58 @@ fn twrr_cases_through_the_api() {
         assert_eq!(series.daily_returns().len(), daily.len(), "{id}");
         for (i, (g, e)) in series.daily_returns().iter().zip(&daily).enumerate() {
             assert!(close(*g, *e), "{id} daily return {i}: {g} vs {e}");
+        }
+    }
+}
+
+#[test]
+fn group_twrr_cases_through_the_api() {
+    let doc = golden();
+    let cases = doc["group_twrr"].as_array().expect("group_twrr section");
+    assert!(!cases.is_empty());
+    for case in cases {
+        let id = case_id(case);
+        let inputs: Vec<(Vec<Valuation>, Vec<CashFlow>)> = case["portfolios"]
+            .as_array()
+            .expect("portfolios")
+            .iter()
+            .map(|p| {
+                let valuations = dated(&p["valuations"])
+                    .into_iter()
+                    .map(Valuation::from)
+                    .collect();
+                let flows = dated(&p["flows"]).into_iter().map(CashFlow::from).collect();
+                (valuations, flows)
+            })
+            .collect();
+        let histories: Vec<PortfolioHistory<'_>> = inputs
+            .iter()
+            .map(|(v, f)| PortfolioHistory::new(v, f))
+            .collect();
+        let series = group_series(&histories).expect("valid group");
+        // The pooled-rows path (what a server sums in SQL) gives the same series.
+        let rows = pooled_days(&histories).expect("valid group");
+        assert_eq!(
+            group_series_from_days(&rows).expect("valid rows"),
+            series,
+            "{id}"
+        );
+        let whole = series.twrr().expect("finite").expect("two dates");
+        let expected = &case["expected"];
+        assert!(
+            close(
+                whole.cumulative,
+                expected["cumulative"].as_f64().expect("number")
+            ),
+            "{id} cumulative: {}",
+            whole.cumulative
+        );
+        match expected["annualized"].as_f64() {
+            Some(e) => assert!(
+                close(whole.annualized.expect("defined"), e),
+                "{id} annualized"
+            ),
+            None => assert_eq!(whole.annualized, None, "{id} annualized"),
         }
     }
 }
