@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod auth_card;
+pub mod chart;
 pub mod copy_field;
 pub mod empty_state;
 pub mod guarded;

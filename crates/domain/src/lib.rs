@@ -4,10 +4,12 @@
 //! - [`ids`]: ISIN and PAN, validated on construction.
 //! - [`account`]: a person's own security settings, invitations.
 //! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
+//! - [`compliance`]: SEBI disclosure, limit breaches and data-quality exceptions.
 //! - [`clients`]: clients and portfolios as pages and the API show them.
 //! - [`error`]: [`error::AppError`], the one error type of every use case and edge.
 //! - [`identity`]: roles and their capabilities, the signed-in user.
 //! - [`ingest`]: data loads (ingest jobs and their row errors) as the Ingest page shows them.
+//! - [`performance`]: a group of portfolios' pooled performance, risk and history.
 //! - [`status`]: how current the store's data is.
 //! - [`summary`]: the executive summary.
 //! - [`time`]: the firm's clock (India Standard Time) for display.
@@ -15,10 +17,12 @@
 pub mod account;
 pub mod admin;
 pub mod clients;
+pub mod compliance;
 pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod ingest;
+pub mod performance;
 pub mod status;
 pub mod summary;
 pub mod time;

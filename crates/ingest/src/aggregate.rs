@@ -180,9 +180,35 @@ pub async fn refresh_totals(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *tx)
     .await?;
+    rebuild_group_days(&mut tx).await?;
     tx.commit().await?;
     // Every refresh ends here (a load's, a retry's, an RM reassignment's).
     publish_read_version(pool).await
+}
+
+/// The pooled daily changes of every (investment approach, RM) cell (`agg_group_day`), from
+/// all portfolios' valuations, closed ones included (their history is the group's history).
+/// A portfolio's change on a day is its value less its previous valuation (0 before its
+/// first), so a running sum is the pooled value with missing days carried forward, as
+/// `pms_metrics::group` defines it. A portfolio belongs to its client's current RM, as
+/// everywhere on the dashboard.
+async fn rebuild_group_days(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM agg_group_day")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agg_group_day (ia_id, rm_key, day, value_change, net_flow, portfolios)
+         SELECT p.ia_id, coalesce(c.rm_id, 0), v.valuation_date, sum(v.change), sum(v.net_flow), count(*)
+         FROM (SELECT portfolio_id, valuation_date, net_flow,
+                      market_value - coalesce(lag(market_value) OVER (PARTITION BY portfolio_id ORDER BY valuation_date), 0) AS change
+               FROM fact_valuation) v
+         JOIN dim_portfolio p ON p.portfolio_id = v.portfolio_id
+         JOIN dim_client c ON c.client_id = p.client_id
+         GROUP BY p.ia_id, coalesce(c.rm_id, 0), v.valuation_date",
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Tells the dashboard's caches (`pms_service::read_cache`) that what they answered from has

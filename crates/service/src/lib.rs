@@ -9,7 +9,9 @@
 //! caller's user id and role (the request id comes from the HTTP span around it).
 //!
 //! - [`context`], [`caller`], [`client_addr`], [`audit`]: the plumbing every use case shares.
+//! - [`compliance`]: the Compliance page — SEBI disclosure, limit breaches, data quality.
 //! - [`clients`]: the client list, one client, a portfolio's valuations, the client export.
+//! - [`performance`]: a group of portfolios' pooled performance and risk; the groups one may pick.
 //! - [`summary`]: the executive summary and how current the data is.
 //! - [`audit_trail`]: searching and verifying the audit trail.
 //! - [`ingest_jobs`]: the data-load history.
@@ -27,9 +29,11 @@ pub mod audit_trail;
 pub mod caller;
 pub mod client_addr;
 pub mod clients;
+pub mod compliance;
 pub mod context;
 pub mod ingest_jobs;
 pub mod invitations;
+pub mod performance;
 pub mod read_cache;
 pub mod sign_in;
 pub mod summary;

@@ -7,9 +7,11 @@
 //! - [`identity`]: users, sign-in throttling, second factor, role policy.
 //! - [`admin`]: what the admin console changes.
 //! - [`api_clients`]: API clients, tokens and signing keys.
+//! - [`compliance`]: limit breaches, failed loads, missing valuations, stale prices.
 //! - [`clients`]: client and portfolio reads, within a scope.
 //! - [`audit`]: the append-only, hash-chained audit trail.
 //! - [`ingest_jobs`]: the ingest job log as the Ingest page reads it; scheduling locks.
+//! - [`performance`]: pooled daily series of a group of portfolios, benchmark levels.
 //! - [`sessions`]: server-side sessions for tower-sessions.
 //! - [`status`]: how current the data is.
 //! - [`summary`]: the executive summary.
@@ -18,10 +20,12 @@ pub mod admin;
 pub mod api_clients;
 pub mod audit;
 pub mod clients;
+pub mod compliance;
 pub mod db;
 pub mod error;
 pub mod identity;
 pub mod ingest_jobs;
+pub mod performance;
 pub mod scope;
 pub mod sessions;
 pub mod status;

@@ -60,7 +60,8 @@ fn PortfolioCard(portfolio: PortfolioSummary) -> impl IntoView {
                     p.perf_fee_pct.normalize(),
                     p.hurdle_pct.normalize()
                 )}
-                {p.as_of.map(|d| format!("Valued {}.", d.format("%d %b %Y")))}
+                {p.as_of.map(|d| format!("Valued {}. ", d.format("%d %b %Y")))}
+                <a href=format!("/portfolios?group=portfolio-{}", p.portfolio_id)>"Performance and risk"</a>
             </p>
             {(!p.periods.is_empty()).then(|| view! {
                 <div class="table-scroll">
@@ -111,6 +112,7 @@ pub fn ClientPage() -> impl IntoView {
                             <p class="page-header__subtitle">
                                 {[s.city.clone(), s.state.clone(), d.client_type.clone(), s.risk_profile.clone().map(|r| format!("{r} risk profile"))]
                                     .into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+                                " · "<a href=format!("/portfolios?group=client-{}", s.client_id) data-testid="client-performance">"Performance of all portfolios"</a>
                             </p>
                         </div>
                         <div class="kpis">

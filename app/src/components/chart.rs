@@ -1,0 +1,151 @@
+//! A line chart drawn as inline SVG on the server: it is in the first paint, needs no script,
+//! scales with its card (the view box keeps its proportions, so nothing jumps or spills), and
+//! screen readers get the summary in its label. The numbers behind every chart are also in a
+//! table on the same page.
+
+use leptos::prelude::*;
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 220.0;
+const LEFT: f64 = 58.0;
+const RIGHT: f64 = 10.0;
+const TOP: f64 = 10.0;
+const BOTTOM: f64 = 26.0;
+
+/// One line: its legend name, CSS modifier (`chart__line--{tone}`) and a value per point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub tone: &'static str,
+    pub values: Vec<Option<f64>>,
+    /// Shade the area between the line and zero (drawdowns).
+    pub area: bool,
+}
+
+/// The y-axis range, padded, always containing zero.
+fn y_range(series: &[Series]) -> (f64, f64) {
+    let values = series.iter().flat_map(|s| s.values.iter().flatten());
+    let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let pad = ((hi - lo) * 0.06).max(1e-9);
+    (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad)
+}
+
+/// SVG path data of one series (gaps where a value is missing).
+fn path(values: &[Option<f64>], x: impl Fn(usize) -> f64, y: impl Fn(f64) -> f64) -> String {
+    let mut d = String::new();
+    let mut pen_down = false;
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => {
+                d.push_str(&format!(
+                    "{}{:.1},{:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i),
+                    y(*v)
+                ));
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    d
+}
+
+/// A line chart over `labels` (one per point, shown first, middle and last).
+#[component]
+pub fn LineChart(
+    /// What the chart shows, for assistive technology.
+    title: String,
+    labels: Vec<String>,
+    series: Vec<Series>,
+    /// Formats a tick value (e.g. a percentage).
+    format: fn(f64) -> String,
+) -> impl IntoView {
+    let n = labels.len().max(1);
+    let (lo, hi) = y_range(&series);
+    let span = (hi - lo).max(1e-12);
+    let x = move |i: usize| {
+        LEFT + if n == 1 {
+            0.0
+        } else {
+            i as f64 * (WIDTH - LEFT - RIGHT) / (n - 1) as f64
+        }
+    };
+    let y = move |v: f64| TOP + (hi - v) / span * (HEIGHT - TOP - BOTTOM);
+    let ticks: Vec<f64> = (0..=4).map(|k| lo + span * k as f64 / 4.0).collect();
+    let x_ticks: Vec<usize> = {
+        let mut t = vec![0, n / 2, n - 1];
+        t.dedup();
+        t
+    };
+    let legend = series
+        .iter()
+        .map(|s| view! { <span class=format!("chart__key chart__key--{}", s.tone)>{s.name.clone()}</span> })
+        .collect_view();
+    let lines = series
+        .iter()
+        .map(|s| {
+            let line = path(&s.values, x, y);
+            let area = s.area.then(|| {
+                let first = s.values.iter().position(Option::is_some).unwrap_or(0);
+                let last = s.values.iter().rposition(Option::is_some).unwrap_or(0);
+                format!(
+                    "{line}L{:.1},{:.1} L{:.1},{:.1} Z",
+                    x(last),
+                    y(0.0),
+                    x(first),
+                    y(0.0)
+                )
+            });
+            view! {
+                {area.map(|d| view! { <path class=format!("chart__area chart__area--{}", s.tone) d=d/> })}
+                <path class=format!("chart__line chart__line--{}", s.tone) d=line/>
+            }
+        })
+        .collect_view();
+    let label = title.clone();
+    view! {
+        <figure class="chart">
+            <div class="chart__legend">{legend}</div>
+            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+                <title>{title}</title>
+                {ticks.into_iter().map(|t| view! {
+                    <line class=if t.abs() < span * 1e-9 { "chart__grid chart__grid--zero" } else { "chart__grid" }
+                        x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t)/>
+                    <text class="chart__tick" x=LEFT - 6.0 y=y(t) + 4.0 text-anchor="end">{format(t)}</text>
+                }).collect_view()}
+                {x_ticks.into_iter().map(|i| view! {
+                    <text class="chart__tick" x=x(i) y=HEIGHT - 6.0
+                        text-anchor=if i == 0 { "start" } else if i + 1 == n { "end" } else { "middle" }>
+                        {labels.get(i).cloned().unwrap_or_default()}
+                    </text>
+                }).collect_view()}
+                {lines}
+            </svg>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_value_lifts_the_pen() {
+        let d = path(&[Some(1.0), None, Some(2.0)], |i| i as f64, |v| v);
+        assert_eq!(d, "M0.0,1.0 M2.0,2.0 ");
+    }
+
+    #[test]
+    fn the_range_always_shows_zero() {
+        let s = Series {
+            name: "x".into(),
+            tone: "a",
+            values: vec![Some(0.5), Some(0.8)],
+            area: false,
+        };
+        let (lo, hi) = y_range(&[s]);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.8);
+    }
+}

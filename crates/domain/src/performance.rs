@@ -1,0 +1,200 @@
+//! Performance of a group of portfolios (the firm, a strategy, an investment approach, an RM's
+//! book, a client, one portfolio) as the Portfolio performance and Compliance pages show it.
+//! A group's figures are those of its pooled money (METRICS.md "Groups of portfolios"), within
+//! the viewer's scope.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which portfolios are pooled. Written in URLs as `firm`, `strategy-3`, `approach-7`, `rm-12`,
+/// `client-40`, `portfolio-51`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Group {
+    /// Everything the viewer may see.
+    #[default]
+    Firm,
+    Strategy(i32),
+    Approach(i32),
+    Rm(i32),
+    Client(i32),
+    Portfolio(i32),
+}
+
+impl Group {
+    /// The kind's name as users read it.
+    pub fn kind_label(self) -> &'static str {
+        match self {
+            Group::Firm => "Whole book",
+            Group::Strategy(_) => "Strategy",
+            Group::Approach(_) => "Investment approach",
+            Group::Rm(_) => "RM book",
+            Group::Client(_) => "Client",
+            Group::Portfolio(_) => "Portfolio",
+        }
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Group::Firm => f.write_str("firm"),
+            Group::Strategy(id) => write!(f, "strategy-{id}"),
+            Group::Approach(id) => write!(f, "approach-{id}"),
+            Group::Rm(id) => write!(f, "rm-{id}"),
+            Group::Client(id) => write!(f, "client-{id}"),
+            Group::Portfolio(id) => write!(f, "portfolio-{id}"),
+        }
+    }
+}
+
+/// A group key that is not one of the forms [`Group`] writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{0}” is not a group: use firm, strategy-N, approach-N, rm-N, client-N or portfolio-N")]
+pub struct BadGroup(pub String);
+
+impl FromStr for Group {
+    type Err = BadGroup;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.is_empty() || text == "firm" {
+            return Ok(Group::Firm);
+        }
+        let bad = || BadGroup(text.chars().take(40).collect());
+        let (kind, id) = text.split_once('-').ok_or_else(bad)?;
+        let id: i32 = id.parse().ok().filter(|id| *id > 0).ok_or_else(bad)?;
+        Ok(match kind {
+            "strategy" => Group::Strategy(id),
+            "approach" => Group::Approach(id),
+            "rm" => Group::Rm(id),
+            "client" => Group::Client(id),
+            "portfolio" => Group::Portfolio(id),
+            _ => return Err(bad()),
+        })
+    }
+}
+
+/// One standard period's return and the benchmark's over the same dates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeriodFigure {
+    /// `1M` … `5Y`, `SI`, `FYTD`.
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Reported return: annualised for a year or longer, else cumulative (SEBI).
+    pub twrr: Option<f64>,
+    pub benchmark: Option<f64>,
+    pub annualised: bool,
+}
+
+impl PeriodFigure {
+    /// Return above the benchmark, when both are known.
+    pub fn excess(&self) -> Option<f64> {
+        Some(self.twrr? - self.benchmark?)
+    }
+}
+
+/// The month-end point of the group's history: value, growth of its TWRR and the benchmark's
+/// since the start, and how far below its previous peak it stood.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthPoint {
+    pub month_end: NaiveDate,
+    pub value: Decimal,
+    pub net_flow: Decimal,
+    /// Cumulative TWRR since the first valuation.
+    pub cumulative: f64,
+    pub benchmark_cumulative: Option<f64>,
+    /// Wealth index below its running peak (≤ 0).
+    pub drawdown: f64,
+    /// Trailing 12-month return and annualised volatility of daily returns (from a year in).
+    pub rolling_return_1y: Option<f64>,
+    pub rolling_volatility_1y: Option<f64>,
+}
+
+/// A year of monthly returns (financial-year layout: April … March).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyReturns {
+    pub label: String,
+    pub months: [Option<f64>; 12],
+    pub total: Option<f64>,
+}
+
+/// One line of the risk table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RiskFigure {
+    pub name: String,
+    pub value: Option<f64>,
+    /// Shown as a percentage (else as a plain ratio).
+    pub percent: bool,
+}
+
+/// Everything the performance page shows for one group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupPerformance {
+    pub group: Group,
+    /// "Investment approach · Sahyadri Flexicap".
+    pub label: String,
+    /// The benchmark's name, or how many are blended.
+    pub benchmark: String,
+    pub portfolios: i64,
+    pub first_date: Option<NaiveDate>,
+    pub as_of: Option<NaiveDate>,
+    pub market_value: Decimal,
+    pub periods: Vec<PeriodFigure>,
+    /// Money-weighted return since inception (the investor's view).
+    pub xirr_si: Option<f64>,
+    /// The window the risk table covers ("3 years to 31 Mar 2026").
+    pub risk_window: String,
+    pub risk: Vec<RiskFigure>,
+    pub months: Vec<MonthPoint>,
+    pub monthly_returns: Vec<MonthlyReturns>,
+    pub month_labels: Vec<String>,
+}
+
+/// A group the viewer may pick.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupChoice {
+    pub group: Group,
+    pub label: String,
+}
+
+/// The groups of the viewer's scope, for the picker.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupChoices {
+    pub strategies: Vec<GroupChoice>,
+    pub approaches: Vec<GroupChoice>,
+    pub rms: Vec<GroupChoice>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_reads_back_what_it_writes() {
+        for group in [
+            Group::Firm,
+            Group::Strategy(3),
+            Group::Approach(7),
+            Group::Rm(12),
+            Group::Client(40),
+            Group::Portfolio(51),
+        ] {
+            assert_eq!(group.to_string().parse::<Group>(), Ok(group));
+        }
+        assert_eq!("".parse::<Group>(), Ok(Group::Firm));
+    }
+
+    #[test]
+    fn a_malformed_group_is_refused_with_the_forms_that_work() {
+        for bad in ["approach", "approach-x", "approach-0", "team-3", "rm--1"] {
+            let err = bad.parse::<Group>().unwrap_err();
+            assert!(err.to_string().contains("approach-N"), "{bad}: {err}");
+        }
+    }
+}

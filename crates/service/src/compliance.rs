@@ -1,0 +1,108 @@
+//! The Compliance & reporting overview of the caller's scope: SEBI's performance disclosure
+//! (pooled TWRR by investment approach and by strategy for the standard periods, against the
+//! benchmark), breaches of the concentration and credit limits in the latest holdings, and the
+//! data-quality exceptions (failed loads, missing valuations, stale prices).
+
+use pms_domain::compliance::{ComplianceOverview, DisclosureRow};
+use pms_domain::identity::Capability;
+use pms_domain::performance::GroupChoice;
+use pms_store::compliance::Limits;
+
+use crate::read_cache::scope_key;
+use crate::{performance, AppResult, Caller, Context};
+
+/// The firm's limits until alert rules make them configurable: a discretionary equity
+/// portfolio holds at most 10% in one stock and 35% in one sector.
+pub const LIMITS: Limits = Limits {
+    single_stock: 0.10,
+    sector: 0.35,
+};
+/// A held security's price may be this many days older than the latest valuation date.
+pub const PRICE_MAX_AGE_DAYS: i32 = 3;
+/// Failed loads are listed for this many days.
+pub const FAILED_LOAD_DAYS: i32 = 30;
+/// Rows of each list the page shows (the count says how many there are in all).
+const LIST_CAP: i64 = 50;
+
+/// The overview; failed loads are listed only to those who load data or run compliance
+/// reports (they are about files, not the caller's clients).
+#[tracing::instrument(name = "compliance.overview", skip_all, fields(caller = %caller))]
+pub async fn overview(cx: &Context, caller: &Caller) -> AppResult<ComplianceOverview> {
+    let me = caller.require(Capability::Analyse)?;
+    let sees_loads = me.can(Capability::RunIngest) || me.can(Capability::RunComplianceReports);
+    let version = cx.db.read_version().await?;
+    let key = format!("{}|loads={sees_loads}", scope_key(&me.scope));
+    let answer = cx
+        .reads
+        .answer(version, key, || async {
+            let choices = performance::choices(cx, caller).await?;
+            let by_approach = disclosure(cx, caller, &choices.approaches).await?;
+            let by_strategy = disclosure(cx, caller, &choices.strategies).await?;
+            let (breaches, breach_count) =
+                cx.db.limit_breaches(&me.scope, LIMITS, LIST_CAP).await?;
+            let (missing_valuations, missing_valuation_count) =
+                cx.db.missing_valuations(&me.scope, LIST_CAP).await?;
+            let (stale_prices, stale_price_count) = cx
+                .db
+                .stale_prices(&me.scope, PRICE_MAX_AGE_DAYS, LIST_CAP)
+                .await?;
+            let failed_loads = if sees_loads {
+                cx.db.failed_loads(FAILED_LOAD_DAYS, LIST_CAP).await?
+            } else {
+                Vec::new()
+            };
+            Ok(ComplianceOverview {
+                as_of: by_approach
+                    .iter()
+                    .filter_map(|r| r.periods.first().map(|p| p.end))
+                    .max(),
+                by_approach,
+                by_strategy,
+                limits: vec![
+                    format!(
+                        "One equity stock above {:.0}% of a portfolio's value",
+                        LIMITS.single_stock * 100.0
+                    ),
+                    format!("One sector above {:.0}%", LIMITS.sector * 100.0),
+                    "Any debt holding rated below investment grade (BB and lower) or in default"
+                        .into(),
+                ],
+                breaches,
+                breach_count,
+                failed_loads,
+                missing_valuations,
+                missing_valuation_count,
+                stale_prices,
+                stale_price_count,
+            })
+        })
+        .await?;
+    Ok(ComplianceOverview::clone(&answer))
+}
+
+/// The disclosure rows of `groups`, each the pooled performance of the caller's portfolios in
+/// it (the same figures as the Portfolio performance page).
+async fn disclosure(
+    cx: &Context,
+    caller: &Caller,
+    groups: &[GroupChoice],
+) -> AppResult<Vec<DisclosureRow>> {
+    let mut rows = Vec::with_capacity(groups.len());
+    for choice in groups {
+        let p = performance::group(cx, caller, choice.group).await?;
+        rows.push(DisclosureRow {
+            group: choice.group,
+            name: choice.label.clone(),
+            benchmark: p.benchmark,
+            market_value: p.market_value,
+            portfolios: p.portfolios,
+            periods: p
+                .periods
+                .into_iter()
+                .filter(|period| period.period != "FYTD")
+                .collect(),
+        });
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.market_value));
+    Ok(rows)
+}

@@ -1,0 +1,70 @@
+//! Performance of a group of portfolios — the firm, a strategy, an investment approach, an
+//! RM's book, a client or one portfolio — as the pooled money of the portfolios the caller may
+//! see (METRICS.md "Groups of portfolios"), and the groups the caller may pick.
+
+pub mod analysis;
+
+use pms_domain::identity::Capability;
+use pms_domain::performance::{Group, GroupChoices, GroupPerformance};
+
+use crate::read_cache::scope_key;
+use crate::{AppResult, Caller, Context};
+
+/// The group's figures within the caller's scope; `NotFound` for a group they see nothing of.
+#[tracing::instrument(name = "performance.group", skip_all, fields(caller = %caller, group = %group))]
+pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<GroupPerformance> {
+    let me = caller.require(Capability::Analyse)?;
+    let version = cx.db.read_version().await?;
+    let key = format!("{}|{group}", scope_key(&me.scope));
+    let answer = cx
+        .reads
+        .answer(version, key, || async {
+            let header = cx.db.group_header(&me.scope, group).await?;
+            let rows = cx.db.group_days(&me.scope, group).await?;
+            let mut benchmark_ids: Vec<i32> = rows.iter().map(|r| r.benchmark_id).collect();
+            benchmark_ids.sort_unstable();
+            benchmark_ids.dedup();
+            let benchmarks = cx.db.benchmark_levels(&benchmark_ids).await?;
+            let risk_free = cx.db.risk_free_annual().await?;
+            let a = analysis::analyse(&rows, &benchmarks, risk_free);
+            let benchmark = match benchmark_ids.as_slice() {
+                [] => "No benchmark".to_owned(),
+                [one] => benchmarks
+                    .get(one)
+                    .map_or_else(|| "Benchmark".to_owned(), |b| b.name.clone()),
+                many => format!("Blend of {} benchmarks, weighted by value", many.len()),
+            };
+            Ok(GroupPerformance {
+                group,
+                label: header.label,
+                benchmark,
+                portfolios: header.portfolios,
+                first_date: a.first_date,
+                as_of: a.as_of.or(header.as_of),
+                market_value: header.market_value,
+                periods: a.periods,
+                xirr_si: a.xirr_si,
+                risk_window: a.risk_window,
+                risk: a.risk,
+                months: a.months,
+                monthly_returns: a.monthly_returns,
+                month_labels: a.month_labels,
+            })
+        })
+        .await?;
+    Ok(GroupPerformance::clone(&answer))
+}
+
+/// The strategies, approaches and RM books the caller may pick.
+#[tracing::instrument(name = "performance.choices", skip_all, fields(caller = %caller))]
+pub async fn choices(cx: &Context, caller: &Caller) -> AppResult<GroupChoices> {
+    let me = caller.require(Capability::Analyse)?;
+    let version = cx.db.read_version().await?;
+    let answer = cx
+        .reads
+        .answer(version, scope_key(&me.scope), || async {
+            Ok(cx.db.group_choices(&me.scope).await?)
+        })
+        .await?;
+    Ok(GroupChoices::clone(&answer))
+}

@@ -1,0 +1,224 @@
+//! What the Compliance page reads besides performance: limit breaches in the latest holdings,
+//! loads that failed, portfolios without current valuations and held securities without
+//! current prices — each within a scope, each capped to the rows a page can show (with the
+//! full count beside it).
+
+use pms_domain::compliance::{FailedLoad, LimitBreach, MissingValuation, StalePrice};
+use sqlx::Row;
+
+use crate::error::StoreResult;
+use crate::{Db, Scope};
+
+/// The limits a portfolio's latest holdings are held to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Largest share of a portfolio's value in one equity stock.
+    pub single_stock: f64,
+    /// Largest share in one sector.
+    pub sector: f64,
+}
+
+/// Debt ratings below investment grade, and default: a holding rated so is a breach.
+const BELOW_INVESTMENT_GRADE: &str = "^(BB|B|C|D)";
+
+/// The latest holdings of the scope's active portfolios, with each line's weight.
+const LATEST_HOLDINGS: &str = "
+    WITH visible AS (
+        SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name
+        FROM dim_portfolio p
+        JOIN dim_client c ON c.client_id = p.client_id
+        JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+        WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+    ), latest AS (
+        SELECT v.*, l.as_of FROM visible v
+        CROSS JOIN LATERAL (SELECT max(h.as_of) AS as_of FROM fact_holding h WHERE h.portfolio_id = v.portfolio_id) l
+        WHERE l.as_of IS NOT NULL
+    ), lines AS (
+        SELECT l.portfolio_id, l.ws_portfolio_code, l.client_id, l.client_name, l.as_of,
+               s.name AS security, s.isin, s.asset_class, coalesce(s.sector, 'Unclassified') AS sector, s.rating,
+               h.market_value::float8 / nullif(sum(h.market_value::float8) OVER (PARTITION BY l.portfolio_id), 0) AS weight
+        FROM latest l
+        JOIN fact_holding h ON h.portfolio_id = l.portfolio_id AND h.as_of = l.as_of
+        JOIN dim_security s ON s.security_id = h.security_id
+    )";
+
+impl Db {
+    /// Every breach of `limits` (and every holding rated below investment grade), worst first,
+    /// at most `cap` of them, and how many there are.
+    pub async fn limit_breaches(
+        &self,
+        scope: &Scope,
+        limits: Limits,
+        cap: i64,
+    ) -> StoreResult<(Vec<LimitBreach>, i64)> {
+        let rows = sqlx::query(&format!(
+            "{LATEST_HOLDINGS},
+            breaches AS (
+                SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
+                       'Single stock' AS limit_name, security || ' (' || isin || ')' AS subject,
+                       weight, $4::float8 AS threshold, sector AS detail
+                FROM lines WHERE asset_class = 'Equity' AND weight > $4
+                UNION ALL
+                SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
+                       'Sector', sector, sum(weight), $5::float8, count(*) || ' holdings'
+                FROM lines GROUP BY 1, 2, 3, 4, 5, 7 HAVING sum(weight) > $5
+                UNION ALL
+                SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
+                       'Credit rating', security || ' (' || isin || ')', weight, NULL, 'rated ' || rating
+                FROM lines WHERE asset_class = 'Debt' AND rating ~ $6
+            )
+            SELECT *, count(*) OVER () AS total FROM breaches
+            ORDER BY weight - coalesce(threshold, 0) DESC, ws_portfolio_code LIMIT $7"
+        ))
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(limits.single_stock)
+        .bind(limits.sector)
+        .bind(BELOW_INVESTMENT_GRADE)
+        .bind(cap)
+        .fetch_all(self.pool())
+        .await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None => 0,
+        };
+        let breaches = rows
+            .into_iter()
+            .map(|row| {
+                Ok(LimitBreach {
+                    portfolio_id: row.try_get("portfolio_id")?,
+                    portfolio_code: row.try_get("ws_portfolio_code")?,
+                    client_id: row.try_get("client_id")?,
+                    client_name: row.try_get("client_name")?,
+                    limit: row.try_get("limit_name")?,
+                    subject: row.try_get("subject")?,
+                    weight: row.try_get("weight")?,
+                    threshold: row.try_get("threshold")?,
+                    detail: row.try_get("detail")?,
+                    as_of: row.try_get("as_of")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok((breaches, total))
+    }
+
+    /// Loads that failed or were rejected in the last `days` days, newest first.
+    pub async fn failed_loads(&self, days: i32, cap: i64) -> StoreResult<Vec<FailedLoad>> {
+        let rows = sqlx::query(
+            "SELECT job_id, report, file_name, status, error_count, message, coalesce(finished_at, created_at) AS at
+             FROM ingest_job
+             WHERE status IN ('failed', 'rejected') AND created_at > now() - make_interval(days => $1)
+             ORDER BY created_at DESC LIMIT $2",
+        )
+        .bind(days)
+        .bind(cap)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(FailedLoad {
+                    job_id: row.try_get("job_id")?,
+                    report: row.try_get("report")?,
+                    file_name: row.try_get("file_name")?,
+                    status: row.try_get("status")?,
+                    error_count: row.try_get("error_count")?,
+                    message: row.try_get("message")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Active portfolios of the scope last valued before the firm's latest valuation date (or
+    /// never), most behind first, and how many.
+    pub async fn missing_valuations(
+        &self,
+        scope: &Scope,
+        cap: i64,
+    ) -> StoreResult<(Vec<MissingValuation>, i64)> {
+        let rows = sqlx::query(
+            "WITH firm AS (SELECT max(as_of) AS as_of FROM agg_portfolio)
+             SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name, a.as_of AS last_valued,
+                    (firm.as_of - a.as_of)::int8 AS days_behind, count(*) OVER () AS total
+             FROM dim_portfolio p
+             JOIN dim_client c ON c.client_id = p.client_id
+             JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+             LEFT JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
+             CROSS JOIN firm
+             WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+               AND (a.as_of IS NULL OR a.as_of < firm.as_of)
+             ORDER BY a.as_of NULLS FIRST, p.ws_portfolio_code LIMIT $4",
+        )
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(cap)
+        .fetch_all(self.pool())
+        .await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None => 0,
+        };
+        let list = rows
+            .into_iter()
+            .map(|row| {
+                Ok(MissingValuation {
+                    portfolio_id: row.try_get("portfolio_id")?,
+                    portfolio_code: row.try_get("ws_portfolio_code")?,
+                    client_id: row.try_get("client_id")?,
+                    client_name: row.try_get("client_name")?,
+                    last_valued: row.try_get("last_valued")?,
+                    days_behind: row.try_get("days_behind")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok((list, total))
+    }
+
+    /// Securities in the scope's latest holdings whose last price is more than `max_age_days`
+    /// before the firm's latest valuation date (or that have none), and how many.
+    pub async fn stale_prices(
+        &self,
+        scope: &Scope,
+        max_age_days: i32,
+        cap: i64,
+    ) -> StoreResult<(Vec<StalePrice>, i64)> {
+        let rows = sqlx::query(&format!(
+            "{LATEST_HOLDINGS},
+            held AS (SELECT isin, security, count(DISTINCT portfolio_id) AS portfolios FROM lines GROUP BY 1, 2),
+            priced AS (
+                SELECT held.*, (SELECT max(fp.price_date) FROM fact_security_price fp
+                                JOIN dim_security s ON s.security_id = fp.security_id WHERE s.isin = held.isin) AS last_price_date
+                FROM held
+            )
+            SELECT priced.*, count(*) OVER () AS total FROM priced, (SELECT max(as_of) AS as_of FROM agg_portfolio) firm
+            WHERE last_price_date IS NULL OR last_price_date < firm.as_of - $4::int
+            ORDER BY last_price_date NULLS FIRST, isin LIMIT $5"
+        ))
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(max_age_days)
+        .bind(cap)
+        .fetch_all(self.pool())
+        .await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None => 0,
+        };
+        let list = rows
+            .into_iter()
+            .map(|row| {
+                Ok(StalePrice {
+                    isin: row.try_get("isin")?,
+                    name: row.try_get("security")?,
+                    last_price_date: row.try_get("last_price_date")?,
+                    portfolios: row.try_get("portfolios")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok((list, total))
+    }
+}

@@ -1,0 +1,269 @@
+//! The Portfolio performance and Compliance pages' reads, through their server functions,
+//! against the demo data: a group's TWRR is the TWRR of its pooled daily values and flows
+//! (recomputed here from the raw valuations), an RM's figures cover their book only and
+//! another RM's book is invisible, and the limit breaches match a SQL check of the holdings.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{TestApp, DEMO_PASSWORD};
+use pms_domain::compliance::ComplianceOverview;
+use pms_domain::error::AppError;
+use pms_domain::performance::{GroupPerformance, PeriodFigure};
+use pms_metrics::twrr::PerformanceSeries;
+use pms_metrics::{CashFlow, Valuation};
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use sqlx::PgPool;
+
+const ADMIN: &str = "shivakumar.shetty@sahyadricapital.example";
+const RM: &str = "anand.singhania@sahyadricapital.example";
+
+async fn performance(app: &TestApp, user: &reqwest::Client, group: &str) -> reqwest::Response {
+    user.post(app.url("/api/performance/group"))
+        .form(&[("group", group)])
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn performance_ok(app: &TestApp, user: &reqwest::Client, group: &str) -> GroupPerformance {
+    let response = performance(app, user, group).await;
+    assert_eq!(response.status(), StatusCode::OK, "{group}");
+    response.json().await.expect("GroupPerformance")
+}
+
+fn since_inception(p: &GroupPerformance) -> &PeriodFigure {
+    p.periods
+        .iter()
+        .find(|r| r.period == "SI")
+        .expect("a since-inception row")
+}
+
+/// The since-inception TWRR of the pooled valuations of the portfolios `filter` selects
+/// (a SQL condition on `p`, `c` and `ia`), computed from the raw facts.
+async fn pooled_twrr(pool: &PgPool, filter: &str) -> f64 {
+    let rows: Vec<(NaiveDate, Decimal, Decimal)> = sqlx::query_as(&format!(
+        "SELECT v.valuation_date, sum(v.market_value), sum(v.net_flow)
+         FROM fact_valuation v JOIN dim_portfolio p ON p.portfolio_id = v.portfolio_id
+         JOIN dim_client c ON c.client_id = p.client_id
+         JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+         WHERE {filter} GROUP BY 1 ORDER BY 1"
+    ))
+    .fetch_all(pool)
+    .await
+    .expect("pooled valuations");
+    let valuations: Vec<Valuation> = rows
+        .iter()
+        .map(|(d, v, _)| Valuation::from_money(*d, *v))
+        .collect();
+    let flows: Vec<CashFlow> = rows
+        .iter()
+        .map(|(d, _, f)| CashFlow::from_money(*d, *f))
+        .collect();
+    let series = PerformanceSeries::new(&valuations, &flows).expect("a series");
+    series
+        .twrr()
+        .expect("twrr")
+        .and_then(|r| r.annualized)
+        .expect("a return")
+}
+
+fn assert_close(got: Option<f64>, want: f64, what: &str) {
+    let got = got.unwrap_or_else(|| panic!("{what}: no figure"));
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{what}: {got} ≠ {want}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_group_return_is_the_twrr_of_its_pooled_daily_values_and_flows(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let admin = app.login(ADMIN, DEMO_PASSWORD).await;
+
+    let firm = performance_ok(&app, &admin, "firm").await;
+    assert_close(
+        since_inception(&firm).twrr,
+        pooled_twrr(&pool, "true").await,
+        "firm SI",
+    );
+    assert!(firm.months.len() > 12, "a history of month ends");
+    assert!(!firm.risk.is_empty(), "a risk table");
+
+    let approach: i32 = sqlx::query_scalar(
+        "SELECT ia_id FROM dim_portfolio GROUP BY ia_id ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("an approach");
+    let by_approach = performance_ok(&app, &admin, &format!("approach-{approach}")).await;
+    assert_close(
+        since_inception(&by_approach).twrr,
+        pooled_twrr(&pool, &format!("p.ia_id = {approach}")).await,
+        "approach SI",
+    );
+    // One approach, one benchmark: the label names it.
+    assert!(
+        !by_approach.benchmark.starts_with("Blend"),
+        "{}",
+        by_approach.benchmark
+    );
+
+    // The same group answers the same figures on a second read (from the cache).
+    assert_eq!(
+        performance_ok(&app, &admin, &format!("approach-{approach}")).await,
+        by_approach
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_rm_sees_the_performance_of_their_book_only(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let rm = app.login(RM, DEMO_PASSWORD).await;
+    let rm_id: i32 = sqlx::query_scalar(
+        "SELECT r.rm_id FROM app_user u JOIN dim_rm r ON r.rm_id = u.rm_id WHERE u.email = $1",
+    )
+    .bind(RM)
+    .fetch_one(&pool)
+    .await
+    .expect("the RM's id");
+    let book = format!(
+        "c.rm_id IN (SELECT {rm_id} UNION SELECT m.rm_id FROM rm_team t JOIN dim_rm m ON m.team_id = t.team_id WHERE t.lead_rm_id = {rm_id})"
+    );
+
+    let mine = performance_ok(&app, &rm, "firm").await;
+    assert_close(
+        since_inception(&mine).twrr,
+        pooled_twrr(&pool, &book).await,
+        "the RM's whole book",
+    );
+    let value: Decimal = sqlx::query_scalar(&format!(
+        "SELECT coalesce(sum(a.market_value), 0) FROM agg_portfolio a
+         JOIN dim_portfolio p ON p.portfolio_id = a.portfolio_id JOIN dim_client c ON c.client_id = p.client_id
+         WHERE p.status = 'Active' AND {book}"
+    ))
+    .fetch_one(&pool)
+    .await
+    .expect("the book's value");
+    assert_eq!(
+        mine.market_value, value,
+        "the value of the RM's active portfolios"
+    );
+    assert_eq!(mine.label, "Your book");
+
+    // Another RM's book, and a client of theirs, do not exist for this RM.
+    let (other_rm, other_client): (i32, i32) = sqlx::query_as(&format!(
+        "SELECT c.rm_id, c.client_id FROM dim_client c JOIN dim_portfolio p ON p.client_id = c.client_id
+         WHERE c.rm_id IS NOT NULL AND NOT ({book}) LIMIT 1"
+    ))
+    .fetch_one(&pool)
+    .await
+    .expect("another RM's client");
+    for group in [format!("rm-{other_rm}"), format!("client-{other_client}")] {
+        let refused = performance(&app, &rm, &group).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{group}");
+    }
+
+    // The picker offers only the RM's own books.
+    let choices: pms_domain::performance::GroupChoices = rm
+        .post(app.url("/api/performance/choices"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("choices");
+    assert!(!choices.rms.is_empty());
+    assert!(choices
+        .rms
+        .iter()
+        .all(|c| c.group != pms_domain::performance::Group::Rm(other_rm)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_malformed_group_is_refused_with_the_forms_that_work(pool: PgPool) {
+    let app = TestApp::start(pool, true).await;
+    let admin = app.login(ADMIN, DEMO_PASSWORD).await;
+    let refused = performance(&app, &admin, "team-drop-table").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    match refused.json::<AppError>().await.expect("AppError") {
+        AppError::BadRequest(message) => assert!(message.contains("approach-N"), "{message}"),
+        other => panic!("expected BadRequest, got {other:?}"),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn compliance_lists_the_limit_breaches_a_sql_check_finds_within_scope(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let breaches_in_sql = |filter: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!(
+                "WITH latest AS (SELECT p.portfolio_id, max(h.as_of) AS as_of FROM fact_holding h
+                                 JOIN dim_portfolio p ON p.portfolio_id = h.portfolio_id
+                                 JOIN dim_client c ON c.client_id = p.client_id
+                                 WHERE p.status = 'Active' AND {filter} GROUP BY 1),
+                      w AS (SELECT h.portfolio_id, s.asset_class, coalesce(s.sector, 'Unclassified') AS sector, s.rating,
+                                   h.market_value::float8 / sum(h.market_value::float8) OVER (PARTITION BY h.portfolio_id) AS weight
+                            FROM latest l JOIN fact_holding h USING (portfolio_id, as_of)
+                            JOIN dim_security s ON s.security_id = h.security_id)
+                 SELECT (SELECT count(*) FROM w WHERE asset_class = 'Equity' AND weight > 0.10)
+                      + (SELECT count(*) FROM (SELECT 1 FROM w GROUP BY portfolio_id, sector HAVING sum(weight) > 0.35) s)
+                      + (SELECT count(*) FROM w WHERE asset_class = 'Debt' AND rating ~ '^(BB|B|C|D)')"
+            ))
+            .fetch_one(&pool)
+            .await
+            .expect("breach count")
+        }
+    };
+
+    let admin = app.login(ADMIN, DEMO_PASSWORD).await;
+    let overview: ComplianceOverview = admin
+        .post(app.url("/api/compliance/overview"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("overview");
+    assert_eq!(overview.breach_count, breaches_in_sql("true").await);
+    assert!(
+        !overview.by_approach.is_empty(),
+        "a disclosure row per approach"
+    );
+    for row in &overview.by_approach {
+        assert!(
+            row.periods.iter().any(|p| p.period == "SI"),
+            "{} has a since-inception return",
+            row.name
+        );
+    }
+
+    let rm = app.login(RM, DEMO_PASSWORD).await;
+    let mine: ComplianceOverview = rm
+        .post(app.url("/api/compliance/overview"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("overview");
+    let rm_clients: Vec<i32> = sqlx::query_scalar(
+        "SELECT c.client_id FROM dim_client c JOIN app_user u ON u.email = $1
+         WHERE c.rm_id IN (SELECT u.rm_id UNION SELECT m.rm_id FROM rm_team t JOIN dim_rm m ON m.team_id = t.team_id WHERE t.lead_rm_id = u.rm_id)",
+    )
+    .bind(RM)
+    .fetch_all(&pool)
+    .await
+    .expect("the RM's clients");
+    assert!(mine
+        .breaches
+        .iter()
+        .all(|b| rm_clients.contains(&b.client_id)));
+    assert!(mine.breach_count <= overview.breach_count);
+    assert!(
+        mine.failed_loads.is_empty(),
+        "an RM is not shown load failures"
+    );
+}
