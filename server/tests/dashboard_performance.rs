@@ -89,6 +89,37 @@ async fn a_group_return_is_the_twrr_of_its_pooled_daily_values_and_flows(pool: P
         "firm SI",
     );
     assert!(firm.months.len() > 12, "a history of month ends");
+    // The executive summary's 1-year figure is the same pooled return.
+    let summary: pms_domain::summary::ExecutiveSummary = admin
+        .post(app.url("/api/summary/executive"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("summary");
+    let one_year = firm.periods.iter().find(|p| p.period == "1Y");
+    assert_eq!(summary.twrr_1y, one_year.and_then(|p| p.twrr));
+    assert_eq!(summary.benchmark_1y, one_year.and_then(|p| p.benchmark));
+    assert_eq!(
+        summary.periods, firm.periods,
+        "the summary's SEBI periods are the book's"
+    );
+    let by_approach: Decimal = summary.by_approach.iter().map(|r| r.aum).sum();
+    assert_eq!(by_approach, summary.aum, "the approaches add up to the AUM");
+    let held: Decimal = sqlx::query_scalar(
+        "SELECT coalesce(sum(h.market_value), 0) FROM fact_holding h
+         JOIN dim_portfolio p ON p.portfolio_id = h.portfolio_id AND p.status = 'Active'
+         WHERE h.as_of = (SELECT max(as_of) FROM fact_holding x WHERE x.portfolio_id = h.portfolio_id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("latest holdings");
+    let by_asset_class: Decimal = summary.by_asset_class.iter().map(|r| r.aum).sum();
+    assert_eq!(
+        by_asset_class, held,
+        "asset classes add up to the latest holdings"
+    );
     assert!(!firm.risk.is_empty(), "a risk table");
 
     let approach: i32 = sqlx::query_scalar(
@@ -193,6 +224,18 @@ async fn a_malformed_group_is_refused_with_the_forms_that_work(pool: PgPool) {
     }
 }
 
+async fn compliance_overview(app: &TestApp, user: &reqwest::Client) -> ComplianceOverview {
+    let response = user
+        .post(app.url("/api/compliance/overview"))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let body = response.text().await.expect("a body");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("a ComplianceOverview")
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn compliance_lists_the_limit_breaches_a_sql_check_finds_within_scope(pool: PgPool) {
     let app = TestApp::start(pool.clone(), true).await;
@@ -219,15 +262,17 @@ async fn compliance_lists_the_limit_breaches_a_sql_check_finds_within_scope(pool
     };
 
     let admin = app.login(ADMIN, DEMO_PASSWORD).await;
-    let overview: ComplianceOverview = admin
-        .post(app.url("/api/compliance/overview"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("overview");
+    let overview = compliance_overview(&app, &admin).await;
     assert_eq!(overview.breach_count, breaches_in_sql("true").await);
+    assert_eq!(
+        overview
+            .breaches_by_kind
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>(),
+        overview.breach_count,
+        "the counts by kind add up to the total"
+    );
     assert!(
         !overview.by_approach.is_empty(),
         "a disclosure row per approach"
@@ -241,14 +286,7 @@ async fn compliance_lists_the_limit_breaches_a_sql_check_finds_within_scope(pool
     }
 
     let rm = app.login(RM, DEMO_PASSWORD).await;
-    let mine: ComplianceOverview = rm
-        .post(app.url("/api/compliance/overview"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("overview");
+    let mine = compliance_overview(&app, &rm).await;
     let rm_clients: Vec<i32> = sqlx::query_scalar(
         "SELECT c.client_id FROM dim_client c JOIN app_user u ON u.email = $1
          WHERE c.rm_id IN (SELECT u.rm_id UNION SELECT m.rm_id FROM rm_team t JOIN dim_rm m ON m.team_id = t.team_id WHERE t.lead_rm_id = u.rm_id)",

@@ -22,12 +22,30 @@ pub struct Series {
     pub area: bool,
 }
 
-/// The y-axis range, padded, always containing zero.
-fn y_range(series: &[Series]) -> (f64, f64) {
+/// Round tick values covering every value and zero: steps of 1, 2 or 5 × 10ⁿ, about four of
+/// them (2.5 too), so the axis reads 0%, 25%, 50% rather than −6%, 19%, 43%.
+fn ticks(series: &[Series]) -> Vec<f64> {
     let values = series.iter().flat_map(|s| s.values.iter().flatten());
     let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let pad = ((hi - lo) * 0.06).max(1e-9);
-    (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad)
+    let rough = ((hi - lo) / 4.0).max(1e-9);
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step).floor() as i64;
+    let last = (hi / step).ceil().max(first as f64 + 1.0) as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// The y-axis range: the first and last tick.
+fn y_range(series: &[Series]) -> (f64, f64) {
+    let t = ticks(series);
+    (
+        t.first().copied().unwrap_or(0.0),
+        t.last().copied().unwrap_or(1.0),
+    )
 }
 
 /// SVG path data of one series (gaps where a value is missing).
@@ -72,7 +90,7 @@ pub fn LineChart(
         }
     };
     let y = move |v: f64| TOP + (hi - v) / span * (HEIGHT - TOP - BOTTOM);
-    let ticks: Vec<f64> = (0..=4).map(|k| lo + span * k as f64 / 4.0).collect();
+    let ticks = ticks(&series);
     let x_ticks: Vec<usize> = {
         let mut t = vec![0, n / 2, n - 1];
         t.dedup();
@@ -126,6 +144,63 @@ pub fn LineChart(
     }
 }
 
+/// Bars over `labels`, rising from zero for positive values (positive tone) and falling for
+/// negative ones (negative tone): net flows, say.
+#[component]
+pub fn BarChart(
+    title: String,
+    labels: Vec<String>,
+    values: Vec<f64>,
+    format: fn(f64) -> String,
+) -> impl IntoView {
+    let n = values.len().max(1);
+    let as_series = Series {
+        name: String::new(),
+        tone: "",
+        values: values.iter().copied().map(Some).collect(),
+        area: false,
+    };
+    let ticks = ticks(std::slice::from_ref(&as_series));
+    let (lo, hi) = y_range(std::slice::from_ref(&as_series));
+    let span = (hi - lo).max(1e-12);
+    let slot = (WIDTH - LEFT - RIGHT) / n as f64;
+    let y = move |v: f64| TOP + (hi - v) / span * (HEIGHT - TOP - BOTTOM);
+    let x_ticks: Vec<usize> = {
+        let mut t = vec![0, n / 2, n - 1];
+        t.dedup();
+        t
+    };
+    let label = title.clone();
+    view! {
+        <figure class="chart">
+            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+                <title>{title}</title>
+                {ticks.into_iter().map(|t| view! {
+                    <line class="chart__grid" x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t)/>
+                    <text class="chart__tick" x=LEFT - 6.0 y=y(t) + 4.0 text-anchor="end">{format(t)}</text>
+                }).collect_view()}
+                <line class="chart__grid chart__grid--zero" x1=LEFT x2=WIDTH - RIGHT y1=y(0.0) y2=y(0.0)/>
+                {values.iter().enumerate().map(|(i, v)| {
+                    let (top, bottom) = if *v >= 0.0 { (y(*v), y(0.0)) } else { (y(0.0), y(*v)) };
+                    let class = if *v >= 0.0 { "chart__bar chart__bar--up" } else { "chart__bar chart__bar--down" };
+                    view! {
+                        <rect class=class
+                            x=LEFT + i as f64 * slot + slot * 0.15 width=slot * 0.7 y=top height=(bottom - top).max(0.5)>
+                            <title>{format!("{}: {}", labels.get(i).cloned().unwrap_or_default(), format(*v))}</title>
+                        </rect>
+                    }
+                }).collect_view()}
+                {x_ticks.into_iter().map(|i| view! {
+                    <text class="chart__tick" x=LEFT + (i as f64 + 0.5) * slot y=HEIGHT - 6.0
+                        text-anchor=if i == 0 { "start" } else if i + 1 == n { "end" } else { "middle" }>
+                        {labels.get(i).cloned().unwrap_or_default()}
+                    </text>
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,16 +211,23 @@ mod tests {
         assert_eq!(d, "M0.0,1.0 M2.0,2.0 ");
     }
 
-    #[test]
-    fn the_range_always_shows_zero() {
-        let s = Series {
+    fn series(values: &[f64]) -> Series {
+        Series {
             name: "x".into(),
             tone: "a",
-            values: vec![Some(0.5), Some(0.8)],
+            values: values.iter().copied().map(Some).collect(),
             area: false,
-        };
-        let (lo, hi) = y_range(&[s]);
+        }
+    }
+
+    #[test]
+    fn the_axis_shows_zero_and_round_steps_covering_every_value() {
+        let t = ticks(&[series(&[-0.06, 0.93])]);
+        assert_eq!(t.first().copied(), Some(-0.25));
+        assert!(t.last().copied().unwrap_or(0.0) >= 0.93);
+        assert!(t.iter().any(|v| v.abs() < 1e-12), "{t:?}");
+        let (lo, hi) = y_range(&[series(&[0.5, 0.8])]);
         assert_eq!(lo, 0.0);
-        assert!(hi > 0.8);
+        assert!(hi >= 0.8);
     }
 }

@@ -99,9 +99,12 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
         <section class="card stack">
             <h2>"Concentration and credit limits"</h2>
             <ul class="muted small">{limits.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
-            <p class="small">{count_line(o.breaches.len(), o.breach_count, "breaches in the latest holdings")}</p>
+            <p class="small">{format!("{} breaches in the latest holdings; the worst of each kind are listed.", o.breach_count)}</p>
+            <div class="breach-summary">
+                {o.breaches_by_kind.iter().map(|(kind, count)| view! { <span class="badge badge--muted">{format!("{kind}: {count}")}</span> }).collect_view()}
+            </div>
             {(!o.breaches.is_empty()).then(|| view! {
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="breach-table">
+                <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact" data-testid="breach-table">
                     <thead><tr><th>"Portfolio · client"</th><th>"Limit"</th><th>"Holding"</th><th class="num">"Weight"</th><th class="num">"Limit"</th><th>"Holdings of"</th></tr></thead>
                     <tbody>
                         {o.breaches.into_iter().map(|b| view! {

@@ -4,13 +4,16 @@
 //! portfolios. All from the aggregates kept current at load time.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
+use pms_domain::performance::{roll_up, Granularity, PeriodFigure};
 use pms_domain::summary::{ExecutiveSummary, MixRow, RankedPortfolio};
 use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::{pct, tone, PageHeader};
+use crate::components::chart::{BarChart, LineChart, Series};
 use crate::components::{EmptyState, Guarded};
 
 #[server(endpoint = "summary/executive")]
@@ -88,9 +91,88 @@ fn Ranked(title: &'static str, rows: Vec<RankedPortfolio>) -> impl IntoView {
     }
 }
 
+/// Crores on a chart's axis (short: the axis is narrow on a phone).
+fn crore_tick(v: f64) -> String {
+    format!("{:.0} Cr", v / 1e7)
+}
+
+/// The book's returns for the SEBI periods against the benchmark blend.
+#[component]
+fn Periods(periods: Vec<PeriodFigure>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Returns for the SEBI periods"</h2>
+            <div class="table-scroll"><table class="data-table data-table--compact" data-testid="summary-periods">
+                <thead><tr><th></th>{periods.iter().map(|p| view! { <th class="num">{p.period.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    <tr><th scope="row">"TWRR"</th>{periods.iter().map(|p| view! { <td class=tone(p.twrr)>{pct(p.twrr)}</td> }).collect_view()}</tr>
+                    <tr><th scope="row">"Benchmark"</th>{periods.iter().map(|p| view! { <td class=tone(p.benchmark)>{pct(p.benchmark)}</td> }).collect_view()}</tr>
+                </tbody>
+            </table></div>
+            <p class="muted small">"Time-weighted return of the pooled book; a year or longer annualised. "
+                <a href="/portfolios">"Performance and risk in detail"</a></p>
+        </section>
+    }
+}
+
+/// AUM at each period end and net flows within it, by month, quarter or financial year.
+#[component]
+fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
+    let points = roll_up(&s.months, by);
+    let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+    let aum = vec![Series {
+        name: "AUM".into(),
+        tone: "primary",
+        values: points.iter().map(|p| p.value.to_f64()).collect(),
+        area: false,
+    }];
+    let flows: Vec<f64> = points
+        .iter()
+        .map(|p| p.net_flow.to_f64().unwrap_or(0.0))
+        .collect();
+    let switch = Granularity::ALL
+        .into_iter()
+        .map(|g| {
+            view! {
+                <a href=format!("/?by={}", g.code()) aria-current=(g == by).then_some("true")>{g.label()}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="toolbar">
+            <span class="muted small">"Trend by"</span>
+            <nav class="segmented" aria-label="Trend granularity" data-testid="granularity">{switch}</nav>
+        </div>
+        <div class="grid-2">
+            <section class="card">
+                <h2>"AUM trend"</h2>
+                <LineChart title=format!("AUM at each {} end", by.label().to_lowercase()) labels=labels.clone() series=aum format=crore_tick/>
+            </section>
+            <section class="card">
+                <h2>"Net flows"</h2>
+                <BarChart title=format!("Net inflows and outflows by {}", by.label().to_lowercase()) labels=labels values=flows format=crore_tick/>
+            </section>
+        </div>
+        <details class="card stack">
+            <summary>"The numbers behind the trend"</summary>
+            <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact" data-testid="trend-table">
+                <thead><tr><th>{by.label()}</th><th class="num">"AUM"</th><th class="num">"Net flows"</th></tr></thead>
+                <tbody>
+                    {points.iter().rev().map(|p| view! {
+                        <tr><td>{p.label.clone()}</td><td class="num" title=inr(p.value)>{inr_short(p.value)}</td><td class="num" title=inr(p.net_flow)>{inr_short(p.net_flow)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+        </details>
+    }
+}
+
 #[component]
 pub fn ExecutiveSummary() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_executive_summary());
+    let params = use_query_map();
+    let by =
+        Memo::new(move |_| Granularity::from_code(&params.read().get("by").unwrap_or_default()));
     view! {
         <PageHeader
             title="Executive summary"
@@ -107,6 +189,7 @@ pub fn ExecutiveSummary() -> impl IntoView {
                         }.into_any(),
                         s => {
                             let change = s.net_flow_fytd + s.market_gain_fytd;
+                            let for_trend = s.clone();
                             view! {
                                 <p class="muted small" data-testid="summary-as-of">
                                     {s.as_of.map(|d| format!("Valued as of {}. Financial year to date: since 1 April.", d.format("%d %b %Y")))}
@@ -118,11 +201,17 @@ pub fn ExecutiveSummary() -> impl IntoView {
                                     <Kpi label="of which net flows" value=inr_short(s.net_flow_fytd) title=inr(s.net_flow_fytd)/>
                                     <Kpi label="of which market gain" value=inr_short(s.market_gain_fytd) title=inr(s.market_gain_fytd)/>
                                     <Kpi label="Clients · portfolios" value=format!("{} · {}", s.clients, s.portfolios)/>
-                                    <Kpi label="TWRR 1Y (AUM-weighted)" value=pct(s.twrr_1y) class=tone(s.twrr_1y)/>
-                                    <Kpi label="Benchmarks 1Y" value=pct(s.benchmark_1y) class=tone(s.benchmark_1y)/>
+                                    <Kpi label="TWRR 1Y (pooled)" value=pct(s.twrr_1y) class=tone(s.twrr_1y)/>
+                                    <Kpi label="Benchmark blend 1Y" value=pct(s.benchmark_1y) class=tone(s.benchmark_1y)/>
                                 </div>
+                                <Periods periods=s.periods.clone()/>
+                                {move || view! { <Trend s=for_trend.clone() by=by.get()/> }}
                                 <div class="grid-2">
                                     <Mix title="Strategy mix" rows=s.by_strategy.clone() count_label="Portfolios"/>
+                                    <Mix title="Investment approaches" rows=s.by_approach.clone() count_label="Portfolios"/>
+                                </div>
+                                <div class="grid-2">
+                                    <Mix title="Asset classes (latest holdings)" rows=s.by_asset_class.clone() count_label="Portfolios"/>
                                     <Mix title="Risk-profile mix" rows=s.by_risk_profile.clone() count_label="Clients"/>
                                 </div>
                                 <div class="grid-2">

@@ -38,8 +38,14 @@ fn group_from(params: &leptos_router::params::ParamsMap) -> Group {
         .unwrap_or_default()
 }
 
+/// A tick as a percentage: whole numbers where the step allows, else one decimal.
 fn percent_tick(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
+    let p = v * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
 }
 
 fn ratio(value: Option<f64>) -> String {

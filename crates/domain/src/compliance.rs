@@ -79,8 +79,10 @@ pub struct ComplianceOverview {
     /// The limits applied, as sentences ("Single stock above 10% of a portfolio").
     pub limits: Vec<String>,
     pub breaches: Vec<LimitBreach>,
-    /// How many breaches there are in all (the list is capped).
+    /// How many breaches there are in all (the list holds the worst of each kind).
     pub breach_count: i64,
+    /// How many of each kind ("Sector", 520).
+    pub breaches_by_kind: Vec<(String, i64)>,
     pub failed_loads: Vec<FailedLoad>,
     pub missing_valuations: Vec<MissingValuation>,
     pub missing_valuation_count: i64,

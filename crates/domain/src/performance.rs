@@ -171,9 +171,137 @@ pub struct GroupChoices {
     pub rms: Vec<GroupChoice>,
 }
 
+/// How a trend is grouped in time. Written in URLs as `month`, `quarter`, `year`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    #[default]
+    Month,
+    /// Quarters of the Indian financial year (Q1 = April–June).
+    Quarter,
+    /// Financial years (April–March).
+    Year,
+}
+
+impl Granularity {
+    pub const ALL: [Granularity; 3] = [Self::Month, Self::Quarter, Self::Year];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Month => "month",
+            Self::Quarter => "quarter",
+            Self::Year => "year",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Month => "Month",
+            Self::Quarter => "Quarter",
+            Self::Year => "Year",
+        }
+    }
+
+    /// The granularity a URL names; anything else is a month.
+    pub fn from_code(code: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|g| g.code() == code)
+            .unwrap_or_default()
+    }
+
+    /// The label of the period `date` falls in: `Jun 2025`, `Q1 FY2025-26`, `FY2025-26`.
+    fn period_of(self, date: NaiveDate) -> String {
+        use chrono::Datelike;
+        let fy_start = if date.month() >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        let fy = format!("FY{fy_start}-{:02}", (fy_start + 1) % 100);
+        match self {
+            Self::Month => date.format("%b %Y").to_string(),
+            Self::Quarter => format!("Q{} {fy}", (date.month() + 8) % 12 / 3 + 1),
+            Self::Year => fy,
+        }
+    }
+}
+
+/// One period of a trend: the value at its last month end and the flows within it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub label: String,
+    pub end: NaiveDate,
+    pub value: Decimal,
+    pub net_flow: Decimal,
+}
+
+/// Month ends rolled up into periods of `by` (oldest first).
+pub fn roll_up(months: &[MonthPoint], by: Granularity) -> Vec<TrendPoint> {
+    let mut out: Vec<TrendPoint> = Vec::new();
+    for m in months {
+        let label = by.period_of(m.month_end);
+        match out.last_mut() {
+            Some(last) if last.label == label => {
+                last.end = m.month_end;
+                last.value = m.value;
+                last.net_flow += m.net_flow;
+            }
+            _ => out.push(TrendPoint {
+                label,
+                end: m.month_end,
+                value: m.value,
+                net_flow: m.net_flow,
+            }),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn month(y: i32, m: u32, value: i64, flow: i64) -> MonthPoint {
+        MonthPoint {
+            month_end: NaiveDate::from_ymd_opt(y, m, 28).expect("a date"),
+            value: Decimal::from(value),
+            net_flow: Decimal::from(flow),
+            cumulative: 0.0,
+            benchmark_cumulative: None,
+            drawdown: 0.0,
+            rolling_return_1y: None,
+            rolling_volatility_1y: None,
+        }
+    }
+
+    #[test]
+    fn quarters_and_years_follow_the_indian_financial_year() {
+        let months = [
+            month(2025, 3, 100, 1),
+            month(2025, 4, 110, 2),
+            month(2025, 6, 120, 3),
+            month(2025, 7, 130, 4),
+        ];
+        let quarters = roll_up(&months, Granularity::Quarter);
+        let got: Vec<_> = quarters
+            .iter()
+            .map(|q| (q.label.as_str(), q.value, q.net_flow))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Q4 FY2024-25", Decimal::from(100), Decimal::from(1)),
+                ("Q1 FY2025-26", Decimal::from(120), Decimal::from(5)),
+                ("Q2 FY2025-26", Decimal::from(130), Decimal::from(4)),
+            ]
+        );
+        let years = roll_up(&months, Granularity::Year);
+        assert_eq!(years.len(), 2);
+        assert_eq!(years[1].label, "FY2025-26");
+        assert_eq!(years[1].net_flow, Decimal::from(9));
+        assert_eq!(roll_up(&months, Granularity::Month).len(), 4);
+    }
 
     #[test]
     fn a_group_reads_back_what_it_writes() {

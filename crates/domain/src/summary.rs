@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::performance::{MonthPoint, PeriodFigure};
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MixRow {
     pub label: String,
@@ -30,11 +32,18 @@ pub struct ExecutiveSummary {
     pub portfolios: i64,
     pub net_flow_fytd: Decimal,
     pub market_gain_fytd: Decimal,
-    /// AUM-weighted 1-year TWRR of the portfolios with a year of history, and their benchmarks.
+    /// 1-year TWRR of the book's pooled money and of its value-weighted benchmark blend.
     pub twrr_1y: Option<f64>,
     pub benchmark_1y: Option<f64>,
     pub by_strategy: Vec<MixRow>,
+    pub by_approach: Vec<MixRow>,
+    /// Latest holdings' value by asset class (portfolios without holdings are left out).
+    pub by_asset_class: Vec<MixRow>,
     pub by_risk_profile: Vec<MixRow>,
+    /// The book's pooled TWRR and benchmark blend for the SEBI periods.
+    pub periods: Vec<PeriodFigure>,
+    /// Month ends of the book's pooled history: AUM, net flows (trend charts).
+    pub months: Vec<MonthPoint>,
     pub top: Vec<RankedPortfolio>,
     pub bottom: Vec<RankedPortfolio>,
 }

@@ -23,6 +23,8 @@ pub const PRICE_MAX_AGE_DAYS: i32 = 3;
 pub const FAILED_LOAD_DAYS: i32 = 30;
 /// Rows of each list the page shows (the count says how many there are in all).
 const LIST_CAP: i64 = 50;
+/// The worst breaches of each kind listed (single stock, sector, credit rating).
+const BREACHES_OF_EACH_KIND: i64 = 15;
 
 /// The overview; failed loads are listed only to those who load data or run compliance
 /// reports (they are about files, not the caller's clients).
@@ -38,8 +40,10 @@ pub async fn overview(cx: &Context, caller: &Caller) -> AppResult<ComplianceOver
             let choices = performance::choices(cx, caller).await?;
             let by_approach = disclosure(cx, caller, &choices.approaches).await?;
             let by_strategy = disclosure(cx, caller, &choices.strategies).await?;
-            let (breaches, breach_count) =
-                cx.db.limit_breaches(&me.scope, LIMITS, LIST_CAP).await?;
+            let (breaches, breach_count, breaches_by_kind) = cx
+                .db
+                .limit_breaches(&me.scope, LIMITS, BREACHES_OF_EACH_KIND)
+                .await?;
             let (missing_valuations, missing_valuation_count) =
                 cx.db.missing_valuations(&me.scope, LIST_CAP).await?;
             let (stale_prices, stale_price_count) = cx
@@ -69,6 +73,7 @@ pub async fn overview(cx: &Context, caller: &Caller) -> AppResult<ComplianceOver
                 ],
                 breaches,
                 breach_count,
+                breaches_by_kind,
                 failed_loads,
                 missing_valuations,
                 missing_valuation_count,

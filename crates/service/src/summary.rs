@@ -2,6 +2,7 @@
 //! data is.
 
 use pms_domain::identity::{Capability, SessionUser};
+use pms_domain::performance::Group;
 use pms_domain::status::DataStatus;
 use pms_domain::summary::ExecutiveSummary;
 
@@ -19,7 +20,16 @@ pub async fn executive(cx: &Context, caller: &Caller) -> AppResult<ExecutiveSumm
             Ok(cx.db.executive_summary(&me.scope).await?)
         })
         .await?;
-    Ok(ExecutiveSummary::clone(&summary))
+    let mut summary = ExecutiveSummary::clone(&summary);
+    // The book's 1-year return is its pooled money's (METRICS.md "Groups of portfolios"), the
+    // same figure as the Portfolio performance page's for the whole book.
+    let pooled = crate::performance::group(cx, caller, Group::Firm).await?;
+    let one_year = pooled.periods.iter().find(|p| p.period == "1Y");
+    summary.twrr_1y = one_year.and_then(|p| p.twrr);
+    summary.benchmark_1y = one_year.and_then(|p| p.benchmark);
+    summary.periods = pooled.periods;
+    summary.months = pooled.months;
+    Ok(summary)
 }
 
 /// The signed-in user.

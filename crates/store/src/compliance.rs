@@ -21,8 +21,9 @@ pub struct Limits {
 /// Debt ratings below investment grade, and default: a holding rated so is a breach.
 const BELOW_INVESTMENT_GRADE: &str = "^(BB|B|C|D)";
 
-/// The latest holdings of the scope's active portfolios, with each line's weight.
-const LATEST_HOLDINGS: &str = "
+/// The latest holdings of the scope's active portfolios (`$1..$3` the scope), as `lines`: each
+/// line's value and weight in its portfolio.
+pub(crate) const LATEST_HOLDINGS: &str = "
     WITH visible AS (
         SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name
         FROM dim_portfolio p
@@ -36,6 +37,7 @@ const LATEST_HOLDINGS: &str = "
     ), lines AS (
         SELECT l.portfolio_id, l.ws_portfolio_code, l.client_id, l.client_name, l.as_of,
                s.name AS security, s.isin, s.asset_class, coalesce(s.sector, 'Unclassified') AS sector, s.rating,
+               h.market_value,
                h.market_value::float8 / nullif(sum(h.market_value::float8) OVER (PARTITION BY l.portfolio_id), 0) AS weight
         FROM latest l
         JOIN fact_holding h ON h.portfolio_id = l.portfolio_id AND h.as_of = l.as_of
@@ -43,14 +45,14 @@ const LATEST_HOLDINGS: &str = "
     )";
 
 impl Db {
-    /// Every breach of `limits` (and every holding rated below investment grade), worst first,
-    /// at most `cap` of them, and how many there are.
+    /// Breaches of `limits` (and holdings rated below investment grade): the worst `cap` of
+    /// each kind, worst first, how many there are in all, and how many of each kind.
     pub async fn limit_breaches(
         &self,
         scope: &Scope,
         limits: Limits,
         cap: i64,
-    ) -> StoreResult<(Vec<LimitBreach>, i64)> {
+    ) -> StoreResult<(Vec<LimitBreach>, i64, Vec<(String, i64)>)> {
         let rows = sqlx::query(&format!(
             "{LATEST_HOLDINGS},
             breaches AS (
@@ -66,9 +68,14 @@ impl Db {
                 SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
                        'Credit rating', security || ' (' || isin || ')', weight, NULL, 'rated ' || rating
                 FROM lines WHERE asset_class = 'Debt' AND rating ~ $6
+            ),
+            ranked AS (
+                SELECT *, count(*) OVER () AS total, count(*) OVER (PARTITION BY limit_name) AS of_its_kind,
+                       row_number() OVER (PARTITION BY limit_name ORDER BY weight - coalesce(threshold, 0) DESC, ws_portfolio_code) AS rank
+                FROM breaches
             )
-            SELECT *, count(*) OVER () AS total FROM breaches
-            ORDER BY weight - coalesce(threshold, 0) DESC, ws_portfolio_code LIMIT $7"
+            SELECT * FROM ranked WHERE rank <= $7
+            ORDER BY limit_name DESC, weight - coalesce(threshold, 0) DESC, ws_portfolio_code"
         ))
         .bind(scope.sees_all())
         .bind(scope.rm_ids())
@@ -83,6 +90,13 @@ impl Db {
             Some(row) => row.try_get("total")?,
             None => 0,
         };
+        let mut by_kind: Vec<(String, i64)> = Vec::new();
+        for row in &rows {
+            let kind: String = row.try_get("limit_name")?;
+            if !by_kind.iter().any(|(k, _)| *k == kind) {
+                by_kind.push((kind, row.try_get("of_its_kind")?));
+            }
+        }
         let breaches = rows
             .into_iter()
             .map(|row| {
@@ -100,7 +114,7 @@ impl Db {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        Ok((breaches, total))
+        Ok((breaches, total, by_kind))
     }
 
     /// Loads that failed or were rejected in the last `days` days, newest first.

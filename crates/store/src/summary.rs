@@ -3,6 +3,7 @@
 use pms_domain::summary::{ExecutiveSummary, MixRow, RankedPortfolio};
 use rust_decimal::Decimal;
 
+use crate::compliance::LATEST_HOLDINGS;
 use crate::error::StoreResult;
 use crate::{Db, Scope};
 
@@ -56,6 +57,34 @@ impl Db {
         )
         .fetch_all(self.pool())
         .await?;
+        let by_approach = sqlx::query_as::<_, (String, Decimal, i64)>(
+            "SELECT ia.name, coalesce(sum(a.market_value), 0), count(*)
+             FROM dim_portfolio p JOIN dim_client c USING (client_id)
+             JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+             JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
+             WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+             GROUP BY ia.name ORDER BY 2 DESC",
+        )
+        .bind(all)
+        .bind(rms)
+        .bind(strategies)
+        .fetch_all(self.pool())
+        .await?;
+        let by_asset_class = sqlx::query_as::<_, (String, Decimal, i64)>(&format!(
+            "{LATEST_HOLDINGS}
+             SELECT asset_class, sum(market_value), count(DISTINCT portfolio_id) FROM lines
+             GROUP BY 1 ORDER BY 2 DESC"
+        ))
+        .bind(all)
+        .bind(rms)
+        .bind(strategies)
+        .fetch_all(self.pool())
+        .await?;
+        let mix = |rows: Vec<(String, Decimal, i64)>| {
+            rows.into_iter()
+                .map(|(label, aum, count)| MixRow { label, aum, count })
+                .collect::<Vec<_>>()
+        };
         let ranked = |descending: bool| async move {
             let sql = format!(
                 "SELECT p.portfolio_id, p.client_id, c.name AS client_name, ia.name AS investment_approach, a.market_value,
@@ -99,7 +128,12 @@ impl Db {
             twrr_1y: totals.twrr,
             benchmark_1y: totals.bench,
             by_strategy,
+            by_approach: mix(by_approach),
+            by_asset_class: mix(by_asset_class),
             by_risk_profile,
+            // The pooled history is the performance read's (`pms_service` fills them in).
+            periods: Vec::new(),
+            months: Vec::new(),
             top: ranked(true).await?,
             bottom: ranked(false).await?,
         })
