@@ -49,3 +49,30 @@ test('compliance shows the SEBI disclosure by approach, limit breaches and data 
   await expect(page).toHaveURL(/\/portfolios\?group=approach-\d+$/);
   await expect(page.getByTestId('period-table')).toBeVisible();
 });
+
+test('client analytics shows the RM league table, client flows and geography; an RM opens their book', async ({ page }) => {
+  await login(page, USERS.admin);
+  await page.goto('/clients');
+  const league = page.getByTestId('rm-league');
+  await expect(league.locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('client-flows').locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('geo-state').locator('tbody tr').first()).toBeVisible();
+  const rm = league.locator('tbody tr a').first();
+  const name = (await rm.textContent())!.trim();
+  await rm.click();
+  await expect(page).toHaveURL(/\/portfolios\?group=rm-\d+$/);
+  await expect(page.getByTestId('group-label')).toContainText(name);
+});
+
+test('the executive summary switches its trend between months, quarters and years in the URL', async ({ page }) => {
+  await login(page, USERS.admin);
+  await page.goto('/');
+  await expect(page.getByTestId('summary-periods')).toContainText('SI');
+  const granularity = page.getByTestId('granularity');
+  await granularity.getByRole('link', { name: 'Quarter' }).click();
+  await expect(page).toHaveURL(/\?by=quarter$/);
+  await page.getByText('The numbers behind the trend').click();
+  await expect(page.getByTestId('trend-table').locator('tbody tr').first()).toContainText(/^Q[1-4] FY\d{4}-\d{2}/);
+  await page.reload();
+  await expect(granularity.getByRole('link', { name: 'Quarter' })).toHaveAttribute('aria-current', 'true');
+});

@@ -1,8 +1,9 @@
 """Latency of the Hub's hottest requests under concurrent load, against a running server.
 
 Signs in (the login server function, like a browser), then fires the executive summary, the
-client list (sorted, paged, searched), a client page's data and the first page's server-side
-render from several threads, and prints p50/p95/p99 per request. Budgets (DESIGN.md): every
+client list (sorted, paged, searched), a client page's data, the header search, the Portfolio
+performance reads (whole book, a client, the picker), the Compliance overview and the first
+page's server-side render from several threads, and prints p50/p95/p99 per request. Budgets (DESIGN.md): every
 dashboard server function p95 <= 50 ms on the large data set; first page SSR <= 100 ms.
 
     python3 scripts/bench/load.py http://127.0.0.1:3000 EMAIL PASSWORD [--seconds 30] [--threads 8]
@@ -50,6 +51,15 @@ def requests(base, opener):
             form({"query[search]": ["sha", "mehta", "kumar", "iyer", "patel"][i % 5], "query[sort]": "name", "query[descending]": "false", "query[page]": "1", "query[page_size]": "25", "query[include_closed]": "false"}),
         ),
         "client detail (server fn)": lambda i: (base + "/api/clients/detail", form({"client_id": str(some[i % len(some)])})),
+        "header client search (server fn)": lambda i: (
+            base + "/api/clients/search", form({"text": ["sha", "mehta", "kumr", "iyer", "patel"][i % 5]}),
+        ),
+        "performance, whole book (server fn)": lambda i: (base + "/api/performance/group", form({"group": "firm"})),
+        "performance, one client (server fn)": lambda i: (
+            base + "/api/performance/group", form({"group": "client-%d" % some[i % len(some)]}),
+        ),
+        "performance picker (server fn)": lambda i: (base + "/api/performance/choices", b""),
+        "compliance overview (server fn)": lambda i: (base + "/api/compliance/overview", b""),
         "first page, server-rendered": lambda i: (base + "/", None),
     }
 

@@ -4,6 +4,7 @@
 
 use pms_domain::error::AppError;
 mod branding;
+mod client_search;
 mod data_status;
 mod nav;
 mod user_menu;
@@ -21,6 +22,7 @@ use pms_domain::identity::SessionUser;
 
 use crate::components::icons::{Icon, IconKind};
 use branding::{BrandStyle, FirmName};
+use client_search::ClientSearch;
 use nav::SideNav;
 use user_menu::UserMenu;
 
@@ -74,6 +76,7 @@ pub fn AppFrame() -> impl IntoView {
                         <Icon kind=IconKind::Menu/>
                     </label>
                     <span class="topbar__brand"><FirmName/></span>
+                    <ClientSearch/>
                     <div class="topbar__spacer"></div>
                     <DataStatusChip/>
                     <UserMenu/>

@@ -204,5 +204,6 @@ pub fn ClientAnalytics() -> impl IntoView {
                 })}
             </Guarded>
         </Transition>
+        <super::book::BookSections/>
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod book;
 pub mod client;
 pub mod clients;
 pub mod compliance;

@@ -165,6 +165,17 @@ fn flag(name: &str, value: &str) -> Result<bool, String> {
     }
 }
 
+/// A client found by the header's search: enough to tell namesakes apart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientHit {
+    pub client_id: i32,
+    pub name: String,
+    pub client_code: Option<String>,
+    pub city: Option<String>,
+    pub rm_name: Option<String>,
+    pub status: String,
+}
+
 /// A row of the client table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientSummary {
@@ -321,4 +332,51 @@ mod query_tests {
             assert!(err.starts_with(named), "{err}");
         }
     }
+}
+
+/// One RM's book in the league table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RmLeagueRow {
+    pub rm_id: i32,
+    pub name: String,
+    pub team: Option<String>,
+    pub clients: i64,
+    pub portfolios: i64,
+    pub aum: Decimal,
+    pub net_flow_fytd: Decimal,
+    /// Management and performance fees charged this financial year (positive).
+    pub fees_fytd: Decimal,
+    /// The book's pooled 1-year TWRR (METRICS.md "Groups of portfolios").
+    pub twrr_1y: Option<f64>,
+}
+
+/// Clients and AUM in one place (a state, or a city of it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoRow {
+    pub state: String,
+    pub city: Option<String>,
+    pub clients: i64,
+    pub aum: Decimal,
+}
+
+/// Clients joining and leaving in one financial year, and the year's retention.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientFlowRow {
+    /// `FY2025-26`.
+    pub label: String,
+    pub joined: i64,
+    pub left: i64,
+    pub active_at_start: i64,
+    pub active_at_end: i64,
+    /// Clients active at both ends / clients active at the start (METRICS.md).
+    pub retention: Option<f64>,
+}
+
+/// The analytics of the client book beside the client table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookAnalytics {
+    pub league: Vec<RmLeagueRow>,
+    pub by_state: Vec<GeoRow>,
+    pub by_city: Vec<GeoRow>,
+    pub client_flows: Vec<ClientFlowRow>,
 }

@@ -2,9 +2,12 @@
 //! page), one client, one portfolio's valuations, and the export of the whole filtered list.
 //! Opening a client or a portfolio, and every export, is in the audit trail.
 
-use pms_domain::clients::{ClientDetail, ClientQuery, ClientSummary, Page, ValuationPoint};
+use pms_domain::clients::{
+    BookAnalytics, ClientDetail, ClientHit, ClientQuery, ClientSummary, Page, ValuationPoint,
+};
 use pms_domain::error::AppError;
 use pms_domain::identity::Capability;
+use pms_domain::performance::Group;
 use pms_store::clients::ClientExport;
 use serde_json::json;
 
@@ -29,6 +32,57 @@ pub async fn list(
         })
         .await?;
     Ok(Page::clone(&page))
+}
+
+/// The RM league table (with each book's pooled 1-year TWRR), geography and clients joining
+/// and leaving, of the caller's scope.
+#[tracing::instrument(name = "clients.analytics", skip_all, fields(caller = %caller))]
+pub async fn analytics(cx: &Context, caller: &Caller) -> AppResult<BookAnalytics> {
+    let me = caller.require(Capability::Analyse)?;
+    let version = cx.db.read_version().await?;
+    let answer = cx
+        .reads
+        .answer(version, scope_key(&me.scope), || async {
+            let mut league = cx.db.rm_league(&me.scope).await?;
+            for row in &mut league {
+                let book = crate::performance::group(cx, caller, Group::Rm(row.rm_id)).await?;
+                row.twrr_1y = book
+                    .periods
+                    .iter()
+                    .find(|p| p.period == "1Y")
+                    .and_then(|p| p.twrr);
+            }
+            let (by_state, by_city) = cx.db.geography(&me.scope, CITIES).await?;
+            let client_flows = cx.db.client_flows(&me.scope).await?;
+            Ok(BookAnalytics {
+                league,
+                by_state,
+                by_city,
+                client_flows,
+            })
+        })
+        .await?;
+    Ok(BookAnalytics::clone(&answer))
+}
+
+/// Cities listed in the geography (the largest by AUM).
+const CITIES: i64 = 12;
+
+/// Hits shown under the header's search box.
+const SEARCH_HITS: i64 = 8;
+
+/// Clients the caller may see whose name resembles `text` (typos tolerated), or whose client
+/// code starts with it, or whose PAN ends with it; at most eight, best first. Not cached: the
+/// text is free, and the query is an index lookup.
+#[tracing::instrument(name = "clients.search", skip_all, fields(caller = %caller))]
+pub async fn search(cx: &Context, caller: &Caller, text: &str) -> AppResult<Vec<ClientHit>> {
+    let me = caller.require(Capability::Analyse)?;
+    if text.chars().count() > 100 {
+        return Err(AppError::bad_request(
+            "Search for at most 100 characters: a name, a client code or a PAN.",
+        ));
+    }
+    Ok(cx.db.client_search(&me.scope, text, SEARCH_HITS).await?)
 }
 
 /// One client with their portfolios, contacts and meetings; the view is audited.

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use futures::stream::{self, BoxStream, StreamExt};
 use pms_domain::clients::{
-    ActivitySummary, ClientDetail, ClientQuery, ClientSort, ClientSummary, ContactSummary, Page,
-    PeriodPerformance, PortfolioSummary, ValuationPoint,
+    ActivitySummary, ClientDetail, ClientHit, ClientQuery, ClientSort, ClientSummary,
+    ContactSummary, Page, PeriodPerformance, PortfolioSummary, ValuationPoint,
 };
 use pms_domain::ids::Pan;
 use pms_metrics::CashFlow;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use sqlx::postgres::PgArguments;
-use sqlx::{PgPool, Postgres};
+use sqlx::{PgPool, Postgres, Row};
 
 use crate::error::StoreResult;
 use crate::{Db, Scope};
@@ -331,31 +331,59 @@ impl Db {
         })
     }
 
-    /// Names for the search box (at most `limit`), within `scope`.
-    pub async fn client_suggestions(
+    /// Clients for the header's search box (at most `limit`), within `scope`, best first: a
+    /// client code or PAN suffix that matches, then names by trigram word similarity, so a
+    /// typo ("Singhnia") still finds "Anand Singhania".
+    pub async fn client_search(
         &self,
         scope: &Scope,
-        prefix: &str,
+        text: &str,
         limit: i64,
-    ) -> StoreResult<Vec<(i32, String)>> {
-        let text = prefix.trim().replace(['%', '_'], "");
-        if text.is_empty() {
+    ) -> StoreResult<Vec<ClientHit>> {
+        let text = text.trim().replace(['%', '_', '\\'], "");
+        if text.chars().count() < 2 {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query!(
-            "SELECT c.client_id, c.name FROM dim_client c
+        let mut tx = self.pool().begin().await?;
+        // Looser than pg_trgm's default (0.6) so one wrong letter in a short name still matches;
+        // for this transaction only.
+        sqlx::query("SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)")
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT c.client_id, c.name, c.ws_client_code, c.city, r.name AS rm_name, c.status,
+                    greatest(word_similarity(lower($4), lower(c.name)),
+                             CASE WHEN lower(c.name) LIKE '%' || lower($4) || '%' THEN 0.9 ELSE 0 END,
+                             CASE WHEN c.ws_client_code ILIKE $4 || '%' THEN 1 ELSE 0 END,
+                             CASE WHEN length($4) >= 4 AND c.pan LIKE '%' || upper($4) THEN 1 ELSE 0 END) AS score
+             FROM dim_client c LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
              WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
-               AND lower(c.name) LIKE '%' || lower($4) || '%'
-             ORDER BY position(lower($4) IN lower(c.name)), c.name LIMIT $5",
-            scope.sees_all(),
-            scope.rm_ids(),
-            scope.strategy_ids(),
-            text,
-            limit.clamp(1, 50)
+               AND (lower($4) <% lower(c.name) OR lower(c.name) LIKE '%' || lower($4) || '%'
+                    OR c.ws_client_code ILIKE $4 || '%'
+                    OR (length($4) >= 4 AND c.pan LIKE '%' || upper($4)))
+             ORDER BY score DESC, c.status, c.name, c.client_id LIMIT $5",
         )
-        .fetch_all(self.pool())
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(&text)
+        .bind(limit.clamp(1, 50))
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.client_id, r.name)).collect())
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ClientHit {
+                    client_id: row.try_get("client_id")?,
+                    name: row.try_get("name")?,
+                    client_code: row.try_get("ws_client_code")?,
+                    city: row.try_get("city")?,
+                    rm_name: row.try_get("rm_name")?,
+                    status: row.try_get("status")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// One client with the portfolios the scope may see; `None` if unknown or out of scope.

@@ -6,6 +6,7 @@
 //! - [`scope`]: the data-access scope every client or portfolio query goes through.
 //! - [`identity`]: users, sign-in throttling, second factor, role policy.
 //! - [`admin`]: what the admin console changes.
+//! - [`analytics`]: the RM league table, geography, clients joining and leaving.
 //! - [`api_clients`]: API clients, tokens and signing keys.
 //! - [`compliance`]: limit breaches, failed loads, missing valuations, stale prices.
 //! - [`clients`]: client and portfolio reads, within a scope.
@@ -17,6 +18,7 @@
 //! - [`summary`]: the executive summary.
 
 pub mod admin;
+pub mod analytics;
 pub mod api_clients;
 pub mod audit;
 pub mod clients;

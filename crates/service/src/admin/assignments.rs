@@ -11,16 +11,20 @@ use super::{admin, change, optional_id};
 use crate::audit::{begin, commit, record_in};
 use crate::{AppResult, Caller, Context};
 
-/// Clients whose name matches `q` (at most 12).
+/// Clients whose name resembles `q`, or whose code or PAN matches it (at most 12): the header
+/// search's query.
 #[tracing::instrument(name = "admin.clients.search", skip_all, fields(caller = %caller))]
 pub async fn find_clients(cx: &Context, caller: &Caller, q: &str) -> AppResult<Vec<ClientHit>> {
     let (me, _) = admin(caller, Capability::ManageUsers)?;
     Ok(cx
         .db
-        .client_suggestions(&me.scope, q, 12)
+        .client_search(&me.scope, q, 12)
         .await?
         .into_iter()
-        .map(|(client_id, name)| ClientHit { client_id, name })
+        .map(|hit| ClientHit {
+            client_id: hit.client_id,
+            name: hit.name,
+        })
         .collect())
 }
 
