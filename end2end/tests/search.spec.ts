@@ -8,7 +8,7 @@ test('the header search suggests clients as you type and opens one with the keyb
   const name = (await first.textContent())!.trim();
   const href = await first.getAttribute('href');
 
-  const box = page.getByTestId('client-search');
+  const box = page.getByTestId('header-search');
   await box.fill(name.slice(0, 6));
   const list = page.getByRole('listbox', { name: 'Clients found' });
   await expect(list).toBeVisible();

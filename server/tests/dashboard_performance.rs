@@ -134,6 +134,37 @@ async fn a_group_return_is_the_twrr_of_its_pooled_daily_values_and_flows(pool: P
         pooled_twrr(&pool, &format!("p.ia_id = {approach}")).await,
         "approach SI",
     );
+    // Its allocation is its active portfolios' latest holdings; its scatter, its portfolios.
+    let held: Decimal = sqlx::query_scalar(
+        "SELECT coalesce(sum(h.market_value), 0) FROM fact_holding h
+         JOIN dim_portfolio p ON p.portfolio_id = h.portfolio_id AND p.status = 'Active' AND p.ia_id = $1
+         WHERE h.as_of = (SELECT max(as_of) FROM fact_holding x WHERE x.portfolio_id = h.portfolio_id)",
+    )
+    .bind(approach)
+    .fetch_one(&pool)
+    .await
+    .expect("latest holdings");
+    let allocated: Decimal = by_approach
+        .allocation
+        .by_asset_class
+        .iter()
+        .map(|r| r.aum)
+        .sum();
+    assert_eq!(
+        allocated, held,
+        "asset classes add up to the approach's latest holdings"
+    );
+    let members: Vec<i32> =
+        sqlx::query_scalar("SELECT portfolio_id FROM dim_portfolio WHERE ia_id = $1")
+            .bind(approach)
+            .fetch_all(&pool)
+            .await
+            .expect("members");
+    assert!(!by_approach.scatter.is_empty());
+    assert!(by_approach
+        .scatter
+        .iter()
+        .all(|p| members.contains(&p.portfolio_id)));
     // One approach, one benchmark: the label names it.
     assert!(
         !by_approach.benchmark.starts_with("Blend"),

@@ -201,6 +201,65 @@ pub fn BarChart(
     }
 }
 
+/// One point of a scatter chart: a link to what it stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    pub href: String,
+    pub title: String,
+}
+
+/// Points against two percentage axes; each point is a link (a drill-down that works without
+/// script), its tooltip names it.
+#[component]
+pub fn ScatterChart(
+    title: String,
+    x_label: &'static str,
+    y_label: &'static str,
+    points: Vec<Point>,
+    format: fn(f64) -> String,
+) -> impl IntoView {
+    let axis = |values: Vec<f64>| {
+        let s = Series {
+            name: String::new(),
+            tone: "",
+            values: values.into_iter().map(Some).collect(),
+            area: false,
+        };
+        ticks(std::slice::from_ref(&s))
+    };
+    let x_ticks = axis(points.iter().map(|p| p.x).collect());
+    let y_ticks = axis(points.iter().map(|p| p.y).collect());
+    let (x_lo, x_hi) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
+    let (y_lo, y_hi) = (y_ticks[0], y_ticks[y_ticks.len() - 1]);
+    let x = move |v: f64| LEFT + (v - x_lo) / (x_hi - x_lo).max(1e-12) * (WIDTH - LEFT - RIGHT);
+    let y = move |v: f64| TOP + (y_hi - v) / (y_hi - y_lo).max(1e-12) * (HEIGHT - TOP - BOTTOM);
+    let label = title.clone();
+    view! {
+        <figure class="chart">
+            <div class="chart__legend"><span>{format!("↑ {y_label} · → {x_label}")}</span></div>
+            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+                <title>{title}</title>
+                {y_ticks.iter().map(|&t| view! {
+                    <line class=if t == 0.0 { "chart__grid chart__grid--zero" } else { "chart__grid" } x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t)/>
+                    <text class="chart__tick" x=LEFT - 6.0 y=y(t) + 4.0 text-anchor="end">{format(t)}</text>
+                }).collect_view()}
+                {x_ticks.iter().map(|&t| view! {
+                    <text class="chart__tick" x=x(t) y=HEIGHT - 6.0 text-anchor="middle">{format(t)}</text>
+                }).collect_view()}
+                {points.into_iter().map(|p| view! {
+                    <a href=p.href.clone()>
+                        <circle class="chart__dot" cx=x(p.x) cy=y(p.y) r="4">
+                            <title>{format!("{}: {} {}, {} {}", p.title, y_label, format(p.y), x_label, format(p.x))}</title>
+                        </circle>
+                    </a>
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ pub mod copy_field;
 pub mod empty_state;
 pub mod guarded;
 pub mod icons;
+pub mod mix;
 pub mod reload;
 pub mod skeleton;
 

@@ -105,7 +105,7 @@ pub fn ClientSearch() -> impl IntoView {
                 aria-activedescendant=move || active.get().map(|i| format!("client-hit-{i}"))
                 autocomplete="off"
                 placeholder="Find a client: name, code or PAN"
-                data-testid="client-search"
+                data-testid="header-search"
                 on:input=move |ev| {
                     set_text.set(event_target_value(&ev));
                     set_active.set(None);

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
 use pms_domain::performance::{roll_up, Granularity, PeriodFigure};
-use pms_domain::summary::{ExecutiveSummary, MixRow, RankedPortfolio};
+use pms_domain::summary::{ExecutiveSummary, RankedPortfolio};
 use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 
 use super::{pct, tone, PageHeader};
 use crate::components::chart::{BarChart, LineChart, Series};
+use crate::components::mix::Mix;
 use crate::components::{EmptyState, Guarded};
 
 #[server(endpoint = "summary/executive")]
@@ -34,35 +34,6 @@ fn Kpi(
             <span class="kpi__label">{label}</span>
             <span class=format!("kpi__value {class}") title=title>{value}</span>
         </div>
-    }
-}
-
-#[component]
-fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) -> impl IntoView {
-    let total: Decimal = rows.iter().map(|r| r.aum).sum();
-    view! {
-        <section class="card">
-            <h2>{title}</h2>
-            <div class="table-scroll"><table class="data-table data-table--compact mix">
-                <thead><tr><th></th><th class="num">"AUM"</th><th class="num">"Share"</th><th class="num">{count_label}</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| {
-                        let share = if total.is_zero() { 0.0 } else { (r.aum / total).to_f64().unwrap_or(0.0) };
-                        view! {
-                            <tr>
-                                <td>
-                                    {r.label.clone()}
-                                    <div class="bar" aria-hidden="true"><span style=format!("width: {:.1}%", share * 100.0)></span></div>
-                                </td>
-                                <td class="num" title=inr(r.aum)>{inr_short(r.aum)}</td>
-                                <td class="num">{pct(Some(share))}</td>
-                                <td class="num">{r.count}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table></div>
-        </section>
     }
 }
 

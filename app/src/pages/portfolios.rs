@@ -12,7 +12,8 @@ use pms_domain::performance::{Group, GroupChoice, GroupChoices, GroupPerformance
 use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone, PageHeader};
-use crate::components::chart::{LineChart, Series};
+use crate::components::chart::{LineChart, Point, ScatterChart, Series};
+use crate::components::mix::Mix;
 use crate::components::{EmptyState, Guarded};
 
 #[server(endpoint = "performance/group")]
@@ -191,6 +192,28 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
                 <LineChart title="Trailing one-year return and annualised volatility at each month end".to_string() labels=labels series=rolling format=percent_tick/>
             </section>
         </div>
+        {(!p.allocation.by_asset_class.is_empty()).then(|| view! {
+            <p class="muted small">{p.allocation.as_of.map(|d| format!("Allocation from the latest holdings ({}).", d.format("%d %b %Y")))}</p>
+            <div class="grid-3" data-testid="allocation">
+                <Mix title="Asset classes" rows=p.allocation.by_asset_class.clone() count_label="Portfolios"/>
+                <Mix title="Equity by sector" rows=p.allocation.by_sector.clone() count_label="Holdings"/>
+                <Mix title="Equity by market cap" rows=p.allocation.by_market_cap.clone() count_label="Holdings"/>
+            </div>
+        })}
+        {(p.scatter.len() > 1).then(|| view! {
+            <section class="card stack">
+                <h2>"Risk and return of the portfolios"</h2>
+                <p class="muted small">{format!("{} active portfolios with a year of history; each point opens its portfolio.", p.scatter.len())}</p>
+                <ScatterChart title="One-year return against one-year volatility, per portfolio".to_string()
+                    x_label="volatility 1Y" y_label="TWRR 1Y" format=percent_tick
+                    points=p.scatter.iter().map(|s| Point {
+                        x: s.volatility_1y,
+                        y: s.twrr_1y,
+                        href: format!("/portfolios?group=portfolio-{}", s.portfolio_id),
+                        title: s.label.clone(),
+                    }).collect()/>
+            </section>
+        })}
         <section class="card stack">
             <h2>"Monthly returns"</h2>
             <div class="table-scroll"><table class="data-table data-table--compact heat-map" data-testid="monthly-returns">

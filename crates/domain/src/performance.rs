@@ -154,6 +154,30 @@ pub struct GroupPerformance {
     pub months: Vec<MonthPoint>,
     pub monthly_returns: Vec<MonthlyReturns>,
     pub month_labels: Vec<String>,
+    /// Latest holdings: value by asset class, and the equity part by sector and market cap.
+    pub allocation: Allocation,
+    /// The group's active portfolios with a year of history: risk against return.
+    pub scatter: Vec<PortfolioPoint>,
+}
+
+/// Where a group's money is, from its portfolios' latest holdings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub as_of: Option<NaiveDate>,
+    pub by_asset_class: Vec<crate::summary::MixRow>,
+    pub by_sector: Vec<crate::summary::MixRow>,
+    pub by_market_cap: Vec<crate::summary::MixRow>,
+}
+
+/// One portfolio on the risk–return chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortfolioPoint {
+    pub portfolio_id: i32,
+    /// "SC100489-01 · Client name".
+    pub label: String,
+    pub market_value: Decimal,
+    pub volatility_1y: f64,
+    pub twrr_1y: f64,
 }
 
 /// A group the viewer may pick.

@@ -21,28 +21,32 @@ pub struct Limits {
 /// Debt ratings below investment grade, and default: a holding rated so is a breach.
 const BELOW_INVESTMENT_GRADE: &str = "^(BB|B|C|D)";
 
-/// The latest holdings of the scope's active portfolios (`$1..$3` the scope), as `lines`: each
-/// line's value and weight in its portfolio.
-pub(crate) const LATEST_HOLDINGS: &str = "
-    WITH visible AS (
-        SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name
-        FROM dim_portfolio p
-        JOIN dim_client c ON c.client_id = p.client_id
-        JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
-        WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
-    ), latest AS (
-        SELECT v.*, l.as_of FROM visible v
-        CROSS JOIN LATERAL (SELECT max(h.as_of) AS as_of FROM fact_holding h WHERE h.portfolio_id = v.portfolio_id) l
-        WHERE l.as_of IS NOT NULL
-    ), lines AS (
-        SELECT l.portfolio_id, l.ws_portfolio_code, l.client_id, l.client_name, l.as_of,
-               s.name AS security, s.isin, s.asset_class, coalesce(s.sector, 'Unclassified') AS sector, s.rating,
-               h.market_value,
-               h.market_value::float8 / nullif(sum(h.market_value::float8) OVER (PARTITION BY l.portfolio_id), 0) AS weight
-        FROM latest l
-        JOIN fact_holding h ON h.portfolio_id = l.portfolio_id AND h.as_of = l.as_of
-        JOIN dim_security s ON s.security_id = h.security_id
-    )";
+/// The latest holdings of the scope's active portfolios (`$1..$3` the scope) that also meet
+/// `condition` (on `p`, `c`, `ia`), as `lines`: each line's value and weight in its portfolio.
+pub(crate) fn latest_holdings(condition: &str) -> String {
+    format!(
+        "WITH visible AS (
+            SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name
+            FROM dim_portfolio p
+            JOIN dim_client c ON c.client_id = p.client_id
+            JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+            WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+              AND {condition}
+        ), latest AS (
+            SELECT v.*, l.as_of FROM visible v
+            CROSS JOIN LATERAL (SELECT max(h.as_of) AS as_of FROM fact_holding h WHERE h.portfolio_id = v.portfolio_id) l
+            WHERE l.as_of IS NOT NULL
+        ), lines AS (
+            SELECT l.portfolio_id, l.ws_portfolio_code, l.client_id, l.client_name, l.as_of,
+                   s.name AS security, s.isin, s.asset_class, coalesce(s.sector, 'Unclassified') AS sector, s.rating,
+                   coalesce(s.market_cap, 'Unclassified') AS market_cap, h.market_value,
+                   h.market_value::float8 / nullif(sum(h.market_value::float8) OVER (PARTITION BY l.portfolio_id), 0) AS weight
+            FROM latest l
+            JOIN fact_holding h ON h.portfolio_id = l.portfolio_id AND h.as_of = l.as_of
+            JOIN dim_security s ON s.security_id = h.security_id
+        )"
+    )
+}
 
 impl Db {
     /// Breaches of `limits` (and holdings rated below investment grade): the worst `cap` of
@@ -54,7 +58,7 @@ impl Db {
         cap: i64,
     ) -> StoreResult<(Vec<LimitBreach>, i64, Vec<(String, i64)>)> {
         let rows = sqlx::query(&format!(
-            "{LATEST_HOLDINGS},
+            "{},
             breaches AS (
                 SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
                        'Single stock' AS limit_name, security || ' (' || isin || ')' AS subject,
@@ -75,7 +79,8 @@ impl Db {
                 FROM breaches
             )
             SELECT * FROM ranked WHERE rank <= $7
-            ORDER BY limit_name DESC, weight - coalesce(threshold, 0) DESC, ws_portfolio_code"
+            ORDER BY limit_name DESC, weight - coalesce(threshold, 0) DESC, ws_portfolio_code",
+            latest_holdings("true")
         ))
         .bind(scope.sees_all())
         .bind(scope.rm_ids())
@@ -200,7 +205,7 @@ impl Db {
         cap: i64,
     ) -> StoreResult<(Vec<StalePrice>, i64)> {
         let rows = sqlx::query(&format!(
-            "{LATEST_HOLDINGS},
+            "{},
             held AS (SELECT isin, security, count(DISTINCT portfolio_id) AS portfolios FROM lines GROUP BY 1, 2),
             priced AS (
                 SELECT held.*, (SELECT max(fp.price_date) FROM fact_security_price fp
@@ -209,7 +214,8 @@ impl Db {
             )
             SELECT priced.*, count(*) OVER () AS total FROM priced, (SELECT max(as_of) AS as_of FROM agg_portfolio) firm
             WHERE last_price_date IS NULL OR last_price_date < firm.as_of - $4::int
-            ORDER BY last_price_date NULLS FIRST, isin LIMIT $5"
+            ORDER BY last_price_date NULLS FIRST, isin LIMIT $5",
+            latest_holdings("true")
         ))
         .bind(scope.sees_all())
         .bind(scope.rm_ids())

@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use pms_domain::performance::{Group, GroupChoice, GroupChoices};
+use pms_domain::performance::{Allocation, Group, GroupChoice, GroupChoices, PortfolioPoint};
+use pms_domain::summary::MixRow;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
@@ -163,6 +164,91 @@ impl Db {
             market_value: row.try_get("market_value")?,
             as_of: row.try_get("as_of")?,
         })
+    }
+
+    /// Where the group's money is, from its active portfolios' latest holdings: by asset class
+    /// (count: portfolios), and the equity part by sector and market cap (count: holdings).
+    pub async fn group_allocation(&self, scope: &Scope, group: Group) -> StoreResult<Allocation> {
+        let (kind, id) = kind_and_id(group);
+        let rows = sqlx::query(&format!(
+            "{},
+             slices AS (
+                 SELECT 'asset' AS dimension, asset_class AS label, sum(market_value) AS value,
+                        count(DISTINCT portfolio_id) AS n, max(as_of) AS as_of FROM lines GROUP BY 2
+                 UNION ALL
+                 SELECT 'sector', sector, sum(market_value), count(*), max(as_of) FROM lines WHERE asset_class = 'Equity' GROUP BY 2
+                 UNION ALL
+                 SELECT 'cap', market_cap, sum(market_value), count(*), max(as_of) FROM lines WHERE asset_class = 'Equity' GROUP BY 2
+             )
+             SELECT * FROM slices ORDER BY dimension, value DESC",
+            crate::compliance::latest_holdings(PORTFOLIO_IN_GROUP)
+        ))
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(kind)
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut allocation = Allocation::default();
+        for row in rows {
+            let dimension: String = row.try_get("dimension")?;
+            let as_of: Option<NaiveDate> = row.try_get("as_of")?;
+            allocation.as_of = allocation.as_of.max(as_of);
+            let slice = MixRow {
+                label: row.try_get("label")?,
+                aum: row.try_get("value")?,
+                count: row.try_get("n")?,
+            };
+            match dimension.as_str() {
+                "asset" => allocation.by_asset_class.push(slice),
+                "sector" => allocation.by_sector.push(slice),
+                _ => allocation.by_market_cap.push(slice),
+            }
+        }
+        Ok(allocation)
+    }
+
+    /// The group's active portfolios with a 1-year return and volatility (the `cap` largest).
+    pub async fn group_scatter(
+        &self,
+        scope: &Scope,
+        group: Group,
+        cap: i64,
+    ) -> StoreResult<Vec<PortfolioPoint>> {
+        let (kind, id) = kind_and_id(group);
+        let rows = sqlx::query(&format!(
+            "SELECT p.portfolio_id, p.ws_portfolio_code || ' · ' || c.name AS label, a.market_value,
+                    a.volatility_1y, pp.twrr_reported
+             FROM dim_portfolio p
+             JOIN dim_client c ON c.client_id = p.client_id
+             JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+             JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
+             JOIN agg_portfolio_period pp ON pp.portfolio_id = p.portfolio_id AND pp.period = '1Y'
+             WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+               AND {PORTFOLIO_IN_GROUP} AND a.volatility_1y IS NOT NULL AND pp.twrr_reported IS NOT NULL
+             ORDER BY a.market_value DESC, p.portfolio_id LIMIT $6"
+        ))
+        .bind(scope.sees_all())
+        .bind(scope.rm_ids())
+        .bind(scope.strategy_ids())
+        .bind(kind)
+        .bind(id)
+        .bind(cap)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PortfolioPoint {
+                    portfolio_id: row.try_get("portfolio_id")?,
+                    label: row.try_get("label")?,
+                    market_value: row.try_get("market_value")?,
+                    volatility_1y: row.try_get("volatility_1y")?,
+                    twrr_1y: row.try_get("twrr_reported")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// Names and level histories of `benchmark_ids`.

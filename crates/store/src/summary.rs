@@ -3,7 +3,7 @@
 use pms_domain::summary::{ExecutiveSummary, MixRow, RankedPortfolio};
 use rust_decimal::Decimal;
 
-use crate::compliance::LATEST_HOLDINGS;
+use crate::compliance::latest_holdings;
 use crate::error::StoreResult;
 use crate::{Db, Scope};
 
@@ -71,9 +71,10 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         let by_asset_class = sqlx::query_as::<_, (String, Decimal, i64)>(&format!(
-            "{LATEST_HOLDINGS}
+            "{}
              SELECT asset_class, sum(market_value), count(DISTINCT portfolio_id) FROM lines
-             GROUP BY 1 ORDER BY 2 DESC"
+             GROUP BY 1 ORDER BY 2 DESC",
+            latest_holdings("true")
         ))
         .bind(all)
         .bind(rms)

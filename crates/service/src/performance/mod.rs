@@ -10,6 +10,9 @@ use pms_domain::performance::{Group, GroupChoices, GroupPerformance};
 use crate::read_cache::scope_key;
 use crate::{AppResult, Caller, Context};
 
+/// Portfolios on the risk–return chart (the largest; more would be a blur).
+const SCATTER_POINTS: i64 = 400;
+
 /// The group's figures within the caller's scope; `NotFound` for a group they see nothing of.
 #[tracing::instrument(name = "performance.group", skip_all, fields(caller = %caller, group = %group))]
 pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<GroupPerformance> {
@@ -26,6 +29,11 @@ pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<Gro
             benchmark_ids.dedup();
             let benchmarks = cx.db.benchmark_levels(&benchmark_ids).await?;
             let risk_free = cx.db.risk_free_annual().await?;
+            let allocation = cx.db.group_allocation(&me.scope, group).await?;
+            let scatter = cx
+                .db
+                .group_scatter(&me.scope, group, SCATTER_POINTS)
+                .await?;
             let a = analysis::analyse(&rows, &benchmarks, risk_free);
             let benchmark = match benchmark_ids.as_slice() {
                 [] => "No benchmark".to_owned(),
@@ -49,6 +57,8 @@ pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<Gro
                 months: a.months,
                 monthly_returns: a.monthly_returns,
                 month_labels: a.month_labels,
+                allocation,
+                scatter,
             })
         })
         .await?;
