@@ -8,6 +8,7 @@ const SECTIONS = ['/', '/clients', '/portfolios', '/compliance'];
 for (const who of ['admin', 'rm1'] as const) {
   test(`no serious or critical accessibility violations on any section, as ${who}`, async ({ page }) => {
     await login(page, USERS[who]);
+    const found: string[] = [];
     for (const path of SECTIONS) {
       await page.goto(path);
       await hydrated(page);
@@ -15,8 +16,9 @@ for (const who of ['admin', 'rm1'] as const) {
       const results = await new AxeBuilder({ page }).analyze();
       const serious = results.violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-      expect(serious, `${path}`).toEqual([]);
+        .map((v) => `${path}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+      found.push(...serious);
     }
+    expect(found).toEqual([]);
   });
 }

@@ -42,7 +42,7 @@ export function isTablet(testInfo: TestInfo) {
 export async function openSection(page: Page, testInfo: TestInfo, label: string) {
   const nav = page.getByRole('navigation', { name: 'Sections' });
   if (isTablet(testInfo)) {
-    await page.getByLabel('Open menu').click();
+    await page.getByTitle('Menu').click();
   }
   await nav.getByRole('link', { name: label }).click();
 }

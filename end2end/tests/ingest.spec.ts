@@ -156,7 +156,7 @@ test('an RM has no Data loads link and gets a 403 message at /ingest', async ({ 
   await login(page, USERS.rm1);
   const nav = page.getByRole('navigation', { name: 'Sections' });
   if (isTablet(testInfo)) {
-    await page.getByLabel('Open menu').click();
+    await page.getByTitle('Menu').click();
   }
   await expect(nav.getByRole('link', { name: 'Client analytics' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Data loads' })).toHaveCount(0);

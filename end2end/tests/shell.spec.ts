@@ -46,7 +46,7 @@ test('the sidebar reaches all four sections', async ({ page }, testInfo) => {
     if (isTablet(testInfo)) {
       // On a tablet the sidebar is a drawer: closed until the menu button opens it.
       await expect(nav).not.toBeInViewport();
-      await page.getByLabel('Open menu').click();
+      await page.getByTitle('Menu').click();
     }
     await nav.getByRole('link', { name: label }).click();
     await expect(page).toHaveURL(new RegExp(`${path.replace('/', '\\/')}$`));

@@ -239,7 +239,8 @@ pub fn ScatterChart(
     view! {
         <figure class="chart">
             <div class="chart__legend"><span>{format!("↑ {y_label} · → {x_label}")}</span></div>
-            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+            // A group, not an image: its points are links.
+            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="group" aria-label=label>
                 <title>{title}</title>
                 {y_ticks.iter().map(|&t| view! {
                     <line class=if t == 0.0 { "chart__grid chart__grid--zero" } else { "chart__grid" } x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t)/>

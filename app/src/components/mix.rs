@@ -15,7 +15,7 @@ pub fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) ->
     view! {
         <section class="card">
             <h2>{title}</h2>
-            <div class="table-scroll"><table class="data-table data-table--compact mix">
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact mix">
                 <thead><tr><th></th><th class="num">"AUM"</th><th class="num">"Share"</th><th class="num">{count_label}</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {

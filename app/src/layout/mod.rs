@@ -72,8 +72,9 @@ pub fn AppFrame() -> impl IntoView {
             <label for="nav-toggle" class="frame__scrim" aria-hidden="true"></label>
             <div class="frame__main">
                 <header class="topbar">
-                    <label for="nav-toggle" class="topbar__menu" title="Menu" aria-label="Open menu">
+                    <label for="nav-toggle" class="topbar__menu" title="Menu">
                         <Icon kind=IconKind::Menu/>
+                        <span class="visually-hidden">"Open menu"</span>
                     </label>
                     <span class="topbar__brand"><FirmName/></span>
                     <ClientSearch/>

@@ -324,7 +324,7 @@ pub fn AuditPage() -> impl IntoView {
                                             format!("Showing the newest {shown} entr{}{}", if shown == 1 { "y" } else { "ies" }, if has_more() { "" } else { " (all that match)" })
                                         }}
                                     </p>
-                                    <div class="table-scroll">
+                                    <div class="table-scroll" tabindex="0">
                                         <table class="data-table audit-table" data-testid="audit-table">
                                             <thead>
                                                 <tr>

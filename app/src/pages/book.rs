@@ -27,7 +27,7 @@ fn Geography(title: &'static str, rows: Vec<GeoRow>, testid: &'static str) -> im
     view! {
         <section class="card">
             <h2>{title}</h2>
-            <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact mix" data-testid=testid>
+            <div class="table-scroll table-scroll--tall" tabindex="0"><table class="data-table data-table--compact mix" data-testid=testid>
                 <thead><tr><th></th><th class="num">"Clients"</th><th class="num">"AUM"</th><th class="num">"Share"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -66,7 +66,7 @@ fn Sections(b: BookAnalytics) -> impl IntoView {
         <section class="card stack">
             <h2>"RM league table"</h2>
             <p class="muted small">"Active portfolios you may see; net flows and fees this financial year; return of each book's pooled money."</p>
-            <div class="table-scroll"><table class="data-table data-table--compact" data-testid="rm-league">
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="rm-league">
                 <thead><tr><th>"RM · team"</th><th class="num">"Clients"</th><th class="num">"Portfolios"</th><th class="num">"AUM"</th>
                     <th class="num">"Net flows FYTD"</th><th class="num">"Fees FYTD"</th><th class="num">"TWRR 1Y"</th></tr></thead>
                 <tbody>
@@ -89,7 +89,7 @@ fn Sections(b: BookAnalytics) -> impl IntoView {
             <section class="card">
                 <h2>"Clients joining and leaving"</h2>
                 <BarChart title="Net new clients per financial year".to_string() labels values=net format=count_tick/>
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="client-flows">
+                <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="client-flows">
                     <thead><tr><th>"Year"</th><th class="num">"Joined"</th><th class="num">"Left"</th><th class="num">"Active at end"</th><th class="num">"Retention"</th></tr></thead>
                     <tbody>
                         {b.client_flows.into_iter().rev().map(|f| view! {

@@ -155,7 +155,7 @@ pub fn ClientAnalytics() -> impl IntoView {
                             view! {
                                 <div class="table-card">
                                     <p class="table-card__summary" data-testid="client-count">{summary}</p>
-                                    <div class="table-scroll">
+                                    <div class="table-scroll" tabindex="0">
                                         <table class="data-table" data-testid="client-table">
                                             <thead>
                                                 <tr>

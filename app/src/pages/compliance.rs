@@ -29,7 +29,7 @@ fn Disclosure(
         <section class="card stack">
             <h2>{title}</h2>
             <p class="muted small">"Time-weighted return of the pooled portfolios; periods of a year or more annualised. Each cell: the return, and below it the benchmark's."</p>
-            <div class="table-scroll"><table class="data-table data-table--compact" data-testid=testid>
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid=testid>
                 <thead><tr>
                     <th>"Name · benchmark"</th><th class="num">"AUM"</th>
                     {PERIODS.iter().map(|p| view! { <th class="num">{*p}</th> }).collect_view()}
@@ -104,7 +104,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
                 {o.breaches_by_kind.iter().map(|(kind, count)| view! { <span class="badge badge--muted">{format!("{kind}: {count}")}</span> }).collect_view()}
             </div>
             {(!o.breaches.is_empty()).then(|| view! {
-                <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact" data-testid="breach-table">
+                <div class="table-scroll table-scroll--tall" tabindex="0"><table class="data-table data-table--compact" data-testid="breach-table">
                     <thead><tr><th>"Portfolio · client"</th><th>"Limit"</th><th>"Holding"</th><th class="num">"Weight"</th><th class="num">"Limit"</th><th>"Holdings of"</th></tr></thead>
                     <tbody>
                         {o.breaches.into_iter().map(|b| view! {
@@ -127,7 +127,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
             <h3>"Portfolios without a current valuation"</h3>
             <p class="small">{count_line(o.missing_valuations.len(), o.missing_valuation_count, "active portfolios are valued before the latest valuation date, or never")}</p>
             {(!o.missing_valuations.is_empty()).then(|| view! {
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="missing-valuations">
+                <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="missing-valuations">
                     <thead><tr><th>"Portfolio · client"</th><th>"Last valued"</th><th class="num">"Days behind"</th></tr></thead>
                     <tbody>
                         {o.missing_valuations.into_iter().map(|m| view! {
@@ -143,7 +143,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
             <h3>"Held securities with a stale price"</h3>
             <p class="small">{count_line(o.stale_prices.len(), o.stale_price_count, "securities have no price within three days of the latest valuation date")}</p>
             {(!o.stale_prices.is_empty()).then(|| view! {
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="stale-prices">
+                <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="stale-prices">
                     <thead><tr><th>"Security"</th><th>"Last price"</th><th class="num">"Portfolios holding it"</th></tr></thead>
                     <tbody>
                         {o.stale_prices.into_iter().map(|s| view! {
@@ -158,7 +158,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
             })}
             {(!o.failed_loads.is_empty()).then(|| view! {
                 <h3>"Loads that failed or were rejected (30 days)"</h3>
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="failed-loads">
+                <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="failed-loads">
                     <thead><tr><th>"Load"</th><th>"Status"</th><th class="num">"Row errors"</th><th>"When"</th></tr></thead>
                     <tbody>
                         {o.failed_loads.into_iter().map(|f| view! {

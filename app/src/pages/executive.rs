@@ -42,7 +42,7 @@ fn Ranked(title: &'static str, rows: Vec<RankedPortfolio>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{title}</h2>
-            <div class="table-scroll"><table class="data-table data-table--compact">
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact">
                 <thead><tr><th>"Client · approach"</th><th class="num">"Value"</th><th class="num">"TWRR 1Y"</th><th class="num">"Benchmark"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
@@ -73,7 +73,7 @@ fn Periods(periods: Vec<PeriodFigure>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Returns for the SEBI periods"</h2>
-            <div class="table-scroll"><table class="data-table data-table--compact" data-testid="summary-periods">
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="summary-periods">
                 <thead><tr><th></th>{periods.iter().map(|p| view! { <th class="num">{p.period.clone()}</th> }).collect_view()}</tr></thead>
                 <tbody>
                     <tr><th scope="row">"TWRR"</th>{periods.iter().map(|p| view! { <td class=tone(p.twrr)>{pct(p.twrr)}</td> }).collect_view()}</tr>
@@ -126,7 +126,7 @@ fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
         </div>
         <details class="card stack">
             <summary>"The numbers behind the trend"</summary>
-            <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact" data-testid="trend-table">
+            <div class="table-scroll table-scroll--tall" tabindex="0"><table class="data-table data-table--compact" data-testid="trend-table">
                 <thead><tr><th>{by.label()}</th><th class="num">"AUM"</th><th class="num">"Net flows"</th></tr></thead>
                 <tbody>
                     {points.iter().rev().map(|p| view! {

@@ -161,7 +161,7 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
             <section class="card">
                 <h2>"Returns for the SEBI periods"</h2>
                 <p class="muted small">"Time-weighted, of the pooled money; a year or longer is annualised."</p>
-                <div class="table-scroll"><table class="data-table data-table--compact" data-testid="period-table">
+                <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact" data-testid="period-table">
                     <thead><tr><th>"Period"</th><th class="num">"TWRR"</th><th class="num">"Benchmark"</th><th class="num">"Excess"</th></tr></thead>
                     <tbody>
                         {p.periods.iter().map(|r| view! {
@@ -216,13 +216,13 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
         })}
         <section class="card stack">
             <h2>"Monthly returns"</h2>
-            <div class="table-scroll"><table class="data-table data-table--compact heat-map" data-testid="monthly-returns">
+            <div class="table-scroll" tabindex="0"><table class="data-table data-table--compact heat-map" data-testid="monthly-returns">
                 <thead><tr><th>"Year"</th>{p.month_labels.iter().map(|m| view! { <th class="num">{m.clone()}</th> }).collect_view()}<th class="num">"Year"</th></tr></thead>
                 <tbody>
                     {p.monthly_returns.iter().map(|row| view! {
                         <tr>
                             <th scope="row">{row.label.clone()}</th>
-                            {row.months.iter().map(|m| view! { <td class=tone(*m) style=heat(*m)>{pct(*m)}</td> }).collect_view()}
+                            {row.months.iter().map(|m| view! { <td class="num" style=heat(*m)>{pct(*m)}</td> }).collect_view()}
                             <td class=tone(row.total)><strong>{pct(row.total)}</strong></td>
                         </tr>
                     }).collect_view()}
@@ -245,7 +245,7 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
             <section class="card">
                 <h2>"Month-end values"</h2>
                 <p class="muted small">"The numbers behind the charts."</p>
-                <div class="table-scroll table-scroll--tall"><table class="data-table data-table--compact" data-testid="month-table">
+                <div class="table-scroll table-scroll--tall" tabindex="0"><table class="data-table data-table--compact" data-testid="month-table">
                     <thead><tr><th>"Month"</th><th class="num">"Value"</th><th class="num">"Net flows"</th><th class="num">"TWRR cum."</th><th class="num">"Drawdown"</th></tr></thead>
                     <tbody>
                         {p.months.iter().rev().map(|m| view! {
@@ -265,6 +265,7 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
 }
 
 /// Cell shading of a monthly return: green up, orange down, stronger with size (±5% full).
+/// The figure itself stays in the body colour, legible on every shade.
 fn heat(value: Option<f64>) -> String {
     match value {
         Some(v) => {

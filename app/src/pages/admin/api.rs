@@ -136,7 +136,7 @@ pub fn ApiTab() -> impl IntoView {
                             })}
                             {move || outcome(revoke.value().get())}
                             <div class="table-card">
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="api-clients-table">
                                         <thead>
                                             <tr><th>"Name"</th><th>"Role"</th><th>"Acts for"</th><th>"Created"</th><th>"Last token"</th><th>"Status"</th><th></th></tr>
@@ -187,7 +187,7 @@ pub fn ApiTab() -> impl IntoView {
                             {move || outcome(rotate.value().get())}
                             {move || outcome(retire.value().get())}
                             <div class="table-card">
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="signing-keys-table">
                                         <thead><tr><th>"Key"</th><th>"Created"</th><th>"Status"</th></tr></thead>
                                         <tbody>

@@ -177,7 +177,7 @@ pub fn AssignmentsTab() -> impl IntoView {
                                     </ActionForm>
                                     {move || outcome(assign.value().get())}
                                     <h3>"RM history"</h3>
-                                    <div class="table-scroll">
+                                    <div class="table-scroll" tabindex="0">
                                         <table class="data-table data-table--compact" data-testid="assignment-history">
                                             <thead><tr><th>"From"</th><th>"Until"</th><th>"RM"</th></tr></thead>
                                             <tbody>

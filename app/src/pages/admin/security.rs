@@ -38,7 +38,7 @@ pub fn SecurityTab() -> impl IntoView {
                         let rows = data.await?;
                         Ok::<_, AppError>(view! {
                             <div class="table-card">
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="policy-table">
                                         <thead>
                                             <tr><th>"Role"</th><th>"Two-factor"</th><th class="num">"Active users"</th><th class="num">"Without two-factor"</th><th></th></tr>

@@ -64,7 +64,7 @@ pub fn TeamsTab() -> impl IntoView {
                             {move || outcome(create.value().get())}
                             {move || outcome(lead.value().get())}
                             <div class="table-card">
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="teams-table">
                                         <thead>
                                             <tr><th>"Team"</th><th>"Lead"</th><th class="num">"Members"</th></tr>
@@ -107,7 +107,7 @@ pub fn TeamsTab() -> impl IntoView {
                             <p class="form-hint">"RMs come from Salesforce; here you choose their team. A lead sees their team's clients."</p>
                             {move || outcome(move_action.value().get())}
                             <div class="table-card">
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="rms-table">
                                         <thead>
                                             <tr><th>"RM"</th><th>"Team"</th><th class="num">"Active clients"</th><th>"Hub user"</th><th>"Status"</th></tr>

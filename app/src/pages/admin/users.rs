@@ -275,7 +275,7 @@ pub fn UsersTab() -> impl IntoView {
                         {selected.map(|u| view! { <ManageUser user=u data=data.clone() save set_active reset_mfa unlock reset_link/> })}
                         <div class="table-card">
                             <p class="table-card__summary">{summary}</p>
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0">
                                 <table class="data-table" data-testid="users-table">
                                     <thead>
                                         <tr>

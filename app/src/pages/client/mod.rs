@@ -64,7 +64,7 @@ fn PortfolioCard(portfolio: PortfolioSummary) -> impl IntoView {
                 <a href=format!("/portfolios?group=portfolio-{}", p.portfolio_id)>"Performance and risk"</a>
             </p>
             {(!p.periods.is_empty()).then(|| view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table class="data-table data-table--compact">
                         <thead><tr><th>"Period"</th>{p.periods.iter().map(|r| view! { <th class="num">{r.period.clone()}</th> }).collect_view()}</tr></thead>
                         <tbody>

@@ -198,7 +198,7 @@ fn JobDetailCard(detail: IngestJobDetail, page: u32) -> impl IntoView {
                         </a>
                     </div>
                     {hidden_errors.map(|t| view! { <p class="muted small">{t}</p> })}
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0">
                         <table class="data-table data-table--compact job-errors__table" data-testid="error-table">
                             <thead>
                                 <tr>
@@ -254,7 +254,7 @@ fn JobTable(list: IngestJobList, selected: Option<i64>) -> impl IntoView {
     view! {
         <div class="table-card job-table-card">
             <p class="table-card__summary">{summary}</p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data-table job-table" data-testid="job-table">
                     <thead>
                         <tr>
