@@ -60,6 +60,7 @@ def requests(base, opener):
         ),
         "performance picker (server fn)": lambda i: (base + "/api/performance/choices", b""),
         "compliance overview (server fn)": lambda i: (base + "/api/compliance/overview", b""),
+        "client analytics: league, flows, geography (server fn)": lambda i: (base + "/api/clients/analytics", b""),
         "first page, server-rendered": lambda i: (base + "/", None),
     }
 

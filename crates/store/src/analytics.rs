@@ -29,7 +29,7 @@ impl Db {
     /// charged this financial year (the year of the latest valuation), largest book first. The
     /// return is left to the caller (it is the RM book's pooled TWRR).
     pub async fn rm_league(&self, scope: &Scope) -> StoreResult<Vec<RmLeagueRow>> {
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "WITH {VISIBLE_PORTFOLIOS},
              fy AS (SELECT make_date(extract(year FROM max(as_of) - interval '3 months')::int, 4, 1) AS start FROM agg_portfolio),
              fees AS (
@@ -48,9 +48,6 @@ impl Db {
              GROUP BY r.rm_id, r.name, t.name
              ORDER BY aum DESC, r.name"
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
@@ -77,7 +74,7 @@ impl Db {
         scope: &Scope,
         cities: i64,
     ) -> StoreResult<(Vec<GeoRow>, Vec<GeoRow>)> {
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "WITH {VISIBLE_PORTFOLIOS}
              SELECT coalesce(state, 'Not recorded') AS state, city, count(DISTINCT client_id) AS clients,
                     sum(market_value) AS aum, GROUPING(city) = 1 AS whole_state
@@ -85,9 +82,6 @@ impl Db {
              GROUP BY GROUPING SETS ((coalesce(state, 'Not recorded')), (coalesce(state, 'Not recorded'), city))
              ORDER BY aum DESC"
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .fetch_all(self.pool())
         .await?;
         let (mut states, mut by_city) = (Vec::new(), Vec::new());
@@ -112,7 +106,7 @@ impl Db {
     /// clients active at the start (METRICS.md). Active on a day: onboarded on or before it and
     /// not closed on or before it.
     pub async fn client_flows(&self, scope: &Scope) -> StoreResult<Vec<ClientFlowRow>> {
-        let rows = sqlx::query(
+        let rows = scope.query(
             "WITH latest AS (SELECT coalesce(max(as_of), current_date) AS d FROM agg_portfolio),
              years AS (
                  SELECT y, make_date(y, 4, 1) AS start, least(make_date(y + 1, 3, 31), latest.d) AS finish
@@ -132,9 +126,6 @@ impl Db {
              FROM years CROSS JOIN visible
              GROUP BY y ORDER BY y",
         )
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(FLOW_YEARS)
         .fetch_all(self.pool())
         .await?;

@@ -57,7 +57,7 @@ impl Db {
         limits: Limits,
         cap: i64,
     ) -> StoreResult<(Vec<LimitBreach>, i64, Vec<(String, i64)>)> {
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "{},
             breaches AS (
                 SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
@@ -82,19 +82,13 @@ impl Db {
             ORDER BY limit_name DESC, weight - coalesce(threshold, 0) DESC, ws_portfolio_code",
             latest_holdings("true")
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(limits.single_stock)
         .bind(limits.sector)
         .bind(BELOW_INVESTMENT_GRADE)
         .bind(cap)
         .fetch_all(self.pool())
         .await?;
-        let total = match rows.first() {
-            Some(row) => row.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::scope::total(&rows)?;
         let mut by_kind: Vec<(String, i64)> = Vec::new();
         for row in &rows {
             let kind: String = row.try_get("limit_name")?;
@@ -157,7 +151,7 @@ impl Db {
         scope: &Scope,
         cap: i64,
     ) -> StoreResult<(Vec<MissingValuation>, i64)> {
-        let rows = sqlx::query(
+        let rows = scope.query(
             "WITH firm AS (SELECT max(as_of) AS as_of FROM agg_portfolio)
              SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name, a.as_of AS last_valued,
                     (firm.as_of - a.as_of)::int8 AS days_behind, count(*) OVER () AS total
@@ -170,16 +164,10 @@ impl Db {
                AND (a.as_of IS NULL OR a.as_of < firm.as_of)
              ORDER BY a.as_of NULLS FIRST, p.ws_portfolio_code LIMIT $4",
         )
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(cap)
         .fetch_all(self.pool())
         .await?;
-        let total = match rows.first() {
-            Some(row) => row.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::scope::total(&rows)?;
         let list = rows
             .into_iter()
             .map(|row| {
@@ -204,7 +192,7 @@ impl Db {
         max_age_days: i32,
         cap: i64,
     ) -> StoreResult<(Vec<StalePrice>, i64)> {
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "{},
             held AS (SELECT isin, security, count(DISTINCT portfolio_id) AS portfolios FROM lines GROUP BY 1, 2),
             priced AS (
@@ -217,17 +205,11 @@ impl Db {
             ORDER BY last_price_date NULLS FIRST, isin LIMIT $5",
             latest_holdings("true")
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(max_age_days)
         .bind(cap)
         .fetch_all(self.pool())
         .await?;
-        let total = match rows.first() {
-            Some(row) => row.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::scope::total(&rows)?;
         let list = rows
             .into_iter()
             .map(|row| {

@@ -97,10 +97,8 @@ impl Db {
                   GROUP BY 1, 2 ORDER BY 1, 2"
                 .to_owned(),
         };
-        let rows = sqlx::query(&sql)
-            .bind(scope.sees_all())
-            .bind(scope.rm_ids())
-            .bind(scope.strategy_ids())
+        let rows = scope
+            .query(&sql)
             .bind(kind)
             .bind(id)
             .fetch_all(self.pool())
@@ -122,7 +120,7 @@ impl Db {
     /// its portfolios (active or closed), so another book's groups stay invisible.
     pub async fn group_header(&self, scope: &Scope, group: Group) -> StoreResult<GroupHeader> {
         let (kind, id) = kind_and_id(group);
-        let row = sqlx::query(&format!(
+        let row = scope.query(&format!(
             "SELECT count(*) AS all_portfolios,
                     count(*) FILTER (WHERE p.status = 'Active') AS portfolios,
                     coalesce(sum(a.market_value) FILTER (WHERE p.status = 'Active'), 0) AS market_value,
@@ -139,9 +137,6 @@ impl Db {
              LEFT JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
              WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {PORTFOLIO_IN_GROUP}"
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(kind)
         .bind(id)
         .fetch_one(self.pool())
@@ -170,7 +165,7 @@ impl Db {
     /// (count: portfolios), and the equity part by sector and market cap (count: holdings).
     pub async fn group_allocation(&self, scope: &Scope, group: Group) -> StoreResult<Allocation> {
         let (kind, id) = kind_and_id(group);
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "{},
              slices AS (
                  SELECT 'asset' AS dimension, asset_class AS label, sum(market_value) AS value,
@@ -183,9 +178,6 @@ impl Db {
              SELECT * FROM slices ORDER BY dimension, value DESC",
             crate::compliance::latest_holdings(PORTFOLIO_IN_GROUP)
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(kind)
         .bind(id)
         .fetch_all(self.pool())
@@ -217,7 +209,7 @@ impl Db {
         cap: i64,
     ) -> StoreResult<Vec<PortfolioPoint>> {
         let (kind, id) = kind_and_id(group);
-        let rows = sqlx::query(&format!(
+        let rows = scope.query(&format!(
             "SELECT p.portfolio_id, p.ws_portfolio_code || ' · ' || c.name AS label, a.market_value,
                     a.volatility_1y, pp.twrr_reported
              FROM dim_portfolio p
@@ -229,9 +221,6 @@ impl Db {
                AND {PORTFOLIO_IN_GROUP} AND a.volatility_1y IS NOT NULL AND pp.twrr_reported IS NOT NULL
              ORDER BY a.market_value DESC, p.portfolio_id LIMIT $6"
         ))
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
         .bind(kind)
         .bind(id)
         .bind(cap)
@@ -304,8 +293,9 @@ impl Db {
 
     /// The strategies, approaches and RM books the scope sees any portfolio of.
     pub async fn group_choices(&self, scope: &Scope) -> StoreResult<GroupChoices> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT 'strategy' AS kind, s.strategy_id AS id, s.name AS label
+        let rows = scope
+            .query(
+                "SELECT DISTINCT 'strategy' AS kind, s.strategy_id AS id, s.name AS label
              FROM agg_group_day g JOIN dim_investment_approach ia ON ia.ia_id = g.ia_id
              JOIN dim_strategy s ON s.strategy_id = ia.strategy_id
              WHERE scope_sees_portfolio($1, $2, $3, nullif(g.rm_key, 0), ia.strategy_id)
@@ -319,12 +309,9 @@ impl Db {
              JOIN dim_rm r ON r.rm_id = g.rm_key
              WHERE scope_sees_portfolio($1, $2, $3, nullif(g.rm_key, 0), ia.strategy_id)
              ORDER BY 1, 3",
-        )
-        .bind(scope.sees_all())
-        .bind(scope.rm_ids())
-        .bind(scope.strategy_ids())
-        .fetch_all(self.pool())
-        .await?;
+            )
+            .fetch_all(self.pool())
+            .await?;
         let mut choices = GroupChoices::default();
         for row in rows {
             let kind: String = row.try_get("kind")?;

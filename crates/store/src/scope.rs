@@ -8,6 +8,9 @@
 
 use pms_domain::identity::Role;
 use serde::{Deserialize, Serialize};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{Postgres, Row};
 
 use crate::{error::StoreResult, Db};
 
@@ -85,4 +88,18 @@ impl Scope {
     pub fn strategy_ids(&self) -> &[i32] {
         &self.strategy_ids
     }
+
+    /// `sql` with `$1..$3` bound to this scope, as `scope_sees_client` and
+    /// `scope_sees_portfolio` take it; the query's own parameters start at `$4`.
+    pub(crate) fn query<'q>(&'q self, sql: &'q str) -> Query<'q, Postgres, PgArguments> {
+        sqlx::query(sql)
+            .bind(self.all)
+            .bind(self.rm_ids.as_slice())
+            .bind(self.strategy_ids.as_slice())
+    }
+}
+
+/// The `total` column of a capped list's first row (`count(*) OVER ()`), 0 for no rows.
+pub(crate) fn total(rows: &[PgRow]) -> Result<i64, sqlx::Error> {
+    rows.first().map_or(Ok(0), |row| row.try_get("total"))
 }
