@@ -41,5 +41,12 @@ export default defineConfig({
       name: 'tablet',
       use: { ...devices['iPad (gen 7)'], ...chromium },
     },
+    {
+      // A 390 px phone for the dashboard's filters (layout.spec.ts checks every page at 390 px
+      // from the other projects).
+      name: 'phone',
+      testMatch: /filters\.spec\.ts/,
+      use: { ...devices['Pixel 7'], ...chromium, viewport: { width: 390, height: 844 } },
+    },
   ],
 });

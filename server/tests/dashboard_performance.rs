@@ -5,13 +5,11 @@
 
 mod common;
 
-use chrono::NaiveDate;
+use common::pooled::{assert_close, pooled_twrr};
 use common::{TestApp, DEMO_PASSWORD};
 use pms_domain::compliance::ComplianceOverview;
 use pms_domain::error::AppError;
 use pms_domain::performance::{GroupPerformance, PeriodFigure};
-use pms_metrics::twrr::PerformanceSeries;
-use pms_metrics::{CashFlow, Valuation};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -38,43 +36,6 @@ fn since_inception(p: &GroupPerformance) -> &PeriodFigure {
         .iter()
         .find(|r| r.period == "SI")
         .expect("a since-inception row")
-}
-
-/// The since-inception TWRR of the pooled valuations of the portfolios `filter` selects
-/// (a SQL condition on `p`, `c` and `ia`), computed from the raw facts.
-async fn pooled_twrr(pool: &PgPool, filter: &str) -> f64 {
-    let rows: Vec<(NaiveDate, Decimal, Decimal)> = sqlx::query_as(&format!(
-        "SELECT v.valuation_date, sum(v.market_value), sum(v.net_flow)
-         FROM fact_valuation v JOIN dim_portfolio p ON p.portfolio_id = v.portfolio_id
-         JOIN dim_client c ON c.client_id = p.client_id
-         JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
-         WHERE {filter} GROUP BY 1 ORDER BY 1"
-    ))
-    .fetch_all(pool)
-    .await
-    .expect("pooled valuations");
-    let valuations: Vec<Valuation> = rows
-        .iter()
-        .map(|(d, v, _)| Valuation::from_money(*d, *v))
-        .collect();
-    let flows: Vec<CashFlow> = rows
-        .iter()
-        .map(|(d, _, f)| CashFlow::from_money(*d, *f))
-        .collect();
-    let series = PerformanceSeries::new(&valuations, &flows).expect("a series");
-    series
-        .twrr()
-        .expect("twrr")
-        .and_then(|r| r.annualized)
-        .expect("a return")
-}
-
-fn assert_close(got: Option<f64>, want: f64, what: &str) {
-    let got = got.unwrap_or_else(|| panic!("{what}: no figure"));
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{what}: {got} ≠ {want}"
-    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -335,4 +296,38 @@ async fn compliance_lists_the_limit_breaches_a_sql_check_finds_within_scope(pool
         mine.failed_loads.is_empty(),
         "an RM is not shown load failures"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_clients_listed_one_year_return_is_their_pooled_moneys(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let admin = app.login(ADMIN, DEMO_PASSWORD).await;
+    // A client with several valued portfolios, where pooling and weighting differ.
+    let clients: Vec<i32> = sqlx::query_scalar(
+        "SELECT p.client_id FROM dim_portfolio p
+         WHERE EXISTS (SELECT 1 FROM fact_valuation v WHERE v.portfolio_id = p.portfolio_id)
+         GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 3",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("clients with several portfolios");
+    assert!(!clients.is_empty());
+    for client in clients {
+        let page = performance_ok(&app, &admin, &format!("client-{client}")).await;
+        let one_year = page
+            .periods
+            .iter()
+            .find(|p| p.period == "1Y")
+            .and_then(|p| p.twrr);
+        let listed: Option<f64> =
+            sqlx::query_scalar("SELECT twrr_1y FROM agg_client WHERE client_id = $1")
+                .bind(client)
+                .fetch_one(&pool)
+                .await
+                .expect("the client's row");
+        match (listed, one_year) {
+            (Some(listed), Some(_)) => assert_close(one_year, listed, &format!("client {client}")),
+            (listed, page) => assert_eq!(listed, page, "client {client}"),
+        }
+    }
 }

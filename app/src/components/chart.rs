@@ -152,6 +152,9 @@ pub fn BarChart(
     labels: Vec<String>,
     values: Vec<f64>,
     format: fn(f64) -> String,
+    /// Where each bar leads (drill-down), if anywhere.
+    #[prop(optional)]
+    links: Option<Vec<String>>,
 ) -> impl IntoView {
     let n = values.len().max(1);
     let as_series = Series {
@@ -173,7 +176,7 @@ pub fn BarChart(
     let label = title.clone();
     view! {
         <figure class="chart">
-            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
+            <svg class="chart__svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role=if links.is_some() { "group" } else { "img" } aria-label=label>
                 <title>{title}</title>
                 {ticks.into_iter().map(|t| view! {
                     <line class="chart__grid" x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t)/>
@@ -183,11 +186,16 @@ pub fn BarChart(
                 {values.iter().enumerate().map(|(i, v)| {
                     let (top, bottom) = if *v >= 0.0 { (y(*v), y(0.0)) } else { (y(0.0), y(*v)) };
                     let class = if *v >= 0.0 { "chart__bar chart__bar--up" } else { "chart__bar chart__bar--down" };
-                    view! {
+                    let tip = format!("{}: {}", labels.get(i).cloned().unwrap_or_default(), format(*v));
+                    let bar = view! {
                         <rect class=class
                             x=LEFT + i as f64 * slot + slot * 0.15 width=slot * 0.7 y=top height=(bottom - top).max(0.5)>
-                            <title>{format!("{}: {}", labels.get(i).cloned().unwrap_or_default(), format(*v))}</title>
+                            <title>{tip.clone()}</title>
                         </rect>
+                    };
+                    match links.as_ref().and_then(|l| l.get(i)).cloned() {
+                        Some(href) => view! { <a href=href class="chart__link" aria-label=format!("{tip}: show this period")>{bar}</a> }.into_any(),
+                        None => bar.into_any(),
                     }
                 }).collect_view()}
                 {x_ticks.into_iter().map(|i| view! {

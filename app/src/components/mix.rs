@@ -1,5 +1,6 @@
 //! A share table: each row's value, its share of the total with a bar, and a count — the
-//! strategy, approach, asset-class or sector mix of a book. A row may link to its own view.
+//! strategy, approach, asset-class or sector mix of a book. With `drill`, a row that a filter
+//! criterion can select links to the same section narrowed to it (drill-down).
 
 use leptos::prelude::*;
 use pms_domain::summary::MixRow;
@@ -7,10 +8,18 @@ use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use crate::components::filter_bar::narrowed_href;
 use crate::pages::pct;
 
 #[component]
-pub fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) -> impl IntoView {
+pub fn Mix(
+    title: &'static str,
+    rows: Vec<MixRow>,
+    count_label: &'static str,
+    /// The section's path, to make rows links that narrow it.
+    #[prop(optional)]
+    drill: Option<&'static str>,
+) -> impl IntoView {
     let total: Decimal = rows.iter().map(|r| r.aum).sum();
     view! {
         <section class="card">
@@ -20,10 +29,15 @@ pub fn Mix(title: &'static str, rows: Vec<MixRow>, count_label: &'static str) ->
                 <tbody>
                     {rows.into_iter().map(|r| {
                         let share = if total.is_zero() { 0.0 } else { (r.aum / total).to_f64().unwrap_or(0.0) };
+                        let href = drill.zip(r.drill.as_ref()).and_then(|(path, (name, value))| narrowed_href(path, &[(name.as_str(), value.as_str())]));
+                        let label = match href {
+                            Some(href) => view! { <a href=href title=format!("Show only {}", r.label)>{r.label.clone()}</a> }.into_any(),
+                            None => r.label.clone().into_any(),
+                        };
                         view! {
                             <tr>
                                 <td>
-                                    {r.label.clone()}
+                                    {label}
                                     <div class="bar" aria-hidden="true"><span style=format!("width: {:.1}%", share * 100.0)></span></div>
                                 </td>
                                 <td class="num" title=inr(r.aum)>{inr_short(r.aum)}</td>

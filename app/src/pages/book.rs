@@ -9,12 +9,16 @@ use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone};
 use crate::components::chart::BarChart;
+use crate::components::filter_bar::{narrowed_href, use_filter};
 use crate::components::Guarded;
+use pms_domain::filter::Filter;
 
 #[server(endpoint = "clients/analytics")]
-pub async fn get_book_analytics() -> Result<BookAnalytics, AppError> {
+pub async fn get_book_analytics(
+    #[server(default)] filter: Filter,
+) -> Result<BookAnalytics, AppError> {
     let (cx, caller) = crate::ssr::use_case()?;
-    pms_service::clients::analytics(&cx, &caller).await
+    pms_service::clients::analytics(&cx, &caller, &filter).await
 }
 
 fn count_tick(v: f64) -> String {
@@ -35,9 +39,16 @@ fn Geography(title: &'static str, rows: Vec<GeoRow>, testid: &'static str) -> im
                             use rust_decimal::prelude::ToPrimitive;
                             (r.aum / total).to_f64()
                         };
-                        let place = match &r.city {
-                            Some(city) => format!("{city}, {}", r.state),
-                            None => r.state.clone(),
+                        let (place, href) = match &r.city {
+                            Some(city) => (format!("{city}, {}", r.state), narrowed_href("/clients", &[("state", r.state.as_str()), ("city", city.as_str())])),
+                            None => (r.state.clone(), narrowed_href("/clients", &[("state", r.state.as_str())])),
+                        };
+                        let place = match href.filter(|_| r.state != "Not recorded") {
+                            Some(href) => {
+                                let title = format!("Show only clients in {place}");
+                                view! { <a href=href title=title>{place}</a> }.into_any()
+                            }
+                            None => place.into_any(),
                         };
                         view! {
                             <tr>
@@ -116,7 +127,14 @@ fn Sections(b: BookAnalytics) -> impl IntoView {
 /// The sections, loading on their own below the table.
 #[component]
 pub fn BookSections() -> impl IntoView {
-    let analytics = Resource::new(|| (), |_| get_book_analytics());
+    // The period and granularity do not change these tables: one answer serves them all.
+    let filter = use_filter();
+    let asked = Memo::new(move |_| Filter {
+        period: None,
+        by: Default::default(),
+        ..filter.get()
+    });
+    let analytics = Resource::new(move || asked.get(), get_book_analytics);
     view! {
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             <Guarded>

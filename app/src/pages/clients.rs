@@ -12,7 +12,7 @@ use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone, PageHeader};
 use crate::components::icons::{Icon, IconKind};
-use crate::components::{EmptyState, Guarded};
+use crate::components::{EmptyState, FilterBar, Guarded};
 
 const PAGE_SIZE: u32 = 25;
 
@@ -120,6 +120,7 @@ pub fn ClientAnalytics() -> impl IntoView {
             title="Client analytics"
             subtitle="Client-wise AUM and performance, within the clients you may see."
         />
+        <FilterBar path="/clients"/>
         <div class="toolbar">
             <form class="toolbar__search" method="get" action="/clients" on:submit=on_search role="search">
                 <input type="search" name="q" node_ref=search_box placeholder="Search by name, client code or PAN" aria-label="Search clients"
@@ -142,6 +143,11 @@ pub fn ClientAnalytics() -> impl IntoView {
             <Guarded>
                 {move || Suspend::new(async move {
                     Ok::<_, AppError>(match clients.await? {
+                        page if page.total == 0 && query.get_untracked().filter.narrows_portfolios() => view! {
+                            <EmptyState title="No clients match these filters">
+                                <p>"Remove a filter above, or clear them all, to see more of your book."</p>
+                            </EmptyState>
+                        }.into_any(),
                         page if page.total == 0 && query.get_untracked().search.is_none() => view! {
                             <EmptyState title="No clients to show yet">
                                 <p>"Clients appear here once Salesforce and Wealth Spectrum data are loaded and clients are assigned to you."</p>

@@ -8,12 +8,17 @@ use pms_domain::error::AppError;
 use pms_metrics::format::inr_short;
 
 use super::{pct, tone, PageHeader};
+use crate::components::filter_bar::use_filter;
+use crate::components::FilterBar;
 use crate::components::{EmptyState, Guarded};
+use pms_domain::filter::Filter;
 
 #[server(endpoint = "compliance/overview")]
-pub async fn get_compliance_overview() -> Result<ComplianceOverview, AppError> {
+pub async fn get_compliance_overview(
+    #[server(default)] filter: Filter,
+) -> Result<ComplianceOverview, AppError> {
     let (cx, caller) = crate::ssr::use_case()?;
-    pms_service::compliance::overview(&cx, &caller).await
+    pms_service::compliance::overview(&cx, &caller, &filter).await
 }
 
 /// The SEBI periods in the order the disclosure prints them.
@@ -179,16 +184,23 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
 
 #[component]
 pub fn ComplianceReporting() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_compliance_overview());
+    let asked = use_filter();
+    let overview = Resource::new(move || asked.get(), get_compliance_overview);
     view! {
         <PageHeader
             title="Compliance & reporting"
             subtitle="SEBI performance disclosure, concentration and credit limits, and data quality."
         />
+        <FilterBar path="/compliance"/>
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             <Guarded>
                 {move || Suspend::new(async move {
                     Ok::<_, AppError>(match overview.await? {
+                        o if o.by_approach.is_empty() && asked.get_untracked().narrows_portfolios() => view! {
+                            <EmptyState title="No portfolios match these filters">
+                                <p>"Remove a filter above, or clear them all, to see more of your book."</p>
+                            </EmptyState>
+                        }.into_any(),
                         o if o.by_approach.is_empty() => view! {
                             <EmptyState title="Nothing to report yet">
                                 <p>"Once valuations are loaded for portfolios you may see, this page shows TWRR by investment approach and strategy over the SEBI standard periods against the benchmark, limit breaches and data-quality exceptions."</p>

@@ -1,25 +1,31 @@
-//! Executive summary: the book the signed-in user may see, at a glance — AUM and its change
-//! this financial year split into net flows and market gain, clients and portfolios, 1-year
+//! Executive summary: the book the signed-in user may see, narrowed by the filter bar, at a
+//! glance — AUM and its change over the chosen period (by default this financial year) split
+//! into net flows and market gain, clients and portfolios, 1-year
 //! TWRR against the benchmarks, the strategy and risk-profile mix, and the best and worst
 //! portfolios. All from the aggregates kept current at load time.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use pms_domain::error::AppError;
+use pms_domain::filter::{Filter, Period};
 use pms_domain::performance::{roll_up, Granularity, PeriodFigure};
 use pms_domain::summary::{ExecutiveSummary, RankedPortfolio};
 use pms_metrics::format::{inr, inr_short};
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 
 use super::{pct, tone, PageHeader};
 use crate::components::chart::{BarChart, LineChart, Series};
+use crate::components::filter_bar::{href_with, kept_params, use_filter};
 use crate::components::mix::Mix;
-use crate::components::{EmptyState, Guarded};
+use crate::components::{EmptyState, FilterBar, Guarded};
 
 #[server(endpoint = "summary/executive")]
-pub async fn get_executive_summary() -> Result<ExecutiveSummary, AppError> {
+pub async fn get_executive_summary(
+    #[server(default)] filter: Filter,
+) -> Result<ExecutiveSummary, AppError> {
     let (cx, caller) = crate::ssr::use_case()?;
-    pms_service::summary::executive(&cx, &caller).await
+    pms_service::summary::executive(&cx, &caller, &filter).await
 }
 
 #[component]
@@ -88,7 +94,10 @@ fn Periods(periods: Vec<PeriodFigure>) -> impl IntoView {
 
 /// AUM at each period end and net flows within it, by month, quarter or financial year.
 #[component]
-fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
+fn Trend(s: ExecutiveSummary, filter: Filter) -> impl IntoView {
+    let by = filter.by;
+    let params = use_query_map();
+    let keep = kept_params(&params.read_untracked());
     let points = roll_up(&s.months, by);
     let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
     let aum = vec![Series {
@@ -101,11 +110,27 @@ fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
         .iter()
         .map(|p| p.net_flow.to_f64().unwrap_or(0.0))
         .collect();
+    // A bar opens its own period, by month.
+    let drill: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let period = Period::Range {
+                from: Some(by.start_of(p.end)),
+                to: Some(by.end_of(p.end)),
+            };
+            let narrowed = Filter {
+                period: Some(period),
+                by: Granularity::Month,
+                ..filter.clone()
+            };
+            href_with("/", &keep, &narrowed)
+        })
+        .collect();
     let switch = Granularity::ALL
         .into_iter()
         .map(|g| {
             view! {
-                <a href=format!("/?by={}", g.code()) aria-current=(g == by).then_some("true")>{g.label()}</a>
+                <a href=href_with("/", &keep, &Filter { by: g, ..filter.clone() }) aria-current=(g == by).then_some("true")>{g.label()}</a>
             }
         })
         .collect_view();
@@ -121,7 +146,7 @@ fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
             </section>
             <section class="card">
                 <h2>"Net flows"</h2>
-                <BarChart title=format!("Net inflows and outflows by {}", by.label().to_lowercase()) labels=labels values=flows format=crore_tick/>
+                <BarChart title=format!("Net inflows and outflows by {}", by.label().to_lowercase()) labels=labels values=flows format=crore_tick links=drill/>
             </section>
         </div>
         <details class="card stack">
@@ -140,50 +165,64 @@ fn Trend(s: ExecutiveSummary, by: Granularity) -> impl IntoView {
 
 #[component]
 pub fn ExecutiveSummary() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| get_executive_summary());
-    let params = use_query_map();
-    let by =
-        Memo::new(move |_| Granularity::from_code(&params.read().get("by").unwrap_or_default()));
+    let filter = use_filter();
+    // The granularity only regroups the trend: the same answer serves every choice of it.
+    let asked = Memo::new(move |_| Filter {
+        by: Granularity::default(),
+        ..filter.get()
+    });
+    let summary = Resource::new(move || asked.get(), get_executive_summary);
     view! {
         <PageHeader
             title="Executive summary"
             subtitle="AUM and its change, clients, flows and performance against benchmarks, for the book you may see."
         />
+        <FilterBar path="/" with_period=true/>
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             <Guarded>
                 {move || Suspend::new(async move {
                     Ok::<_, AppError>(match summary.await? {
+                        s if s.portfolios == 0 && asked.get_untracked().narrows_portfolios() => view! {
+                            <EmptyState title="No portfolios match these filters">
+                                <p>"Remove a filter above, or clear them all, to see more of your book."</p>
+                            </EmptyState>
+                        }.into_any(),
                         s if s.portfolios == 0 => view! {
                             <EmptyState title="No portfolios to show yet">
                                 <p>"Once client and portfolio data arrive from Salesforce and Wealth Spectrum (Data loads), and clients are assigned to you, this page shows AUM, flows and performance."</p>
                             </EmptyState>
                         }.into_any(),
                         s => {
-                            let change = s.net_flow_fytd + s.market_gain_fytd;
+                            let (flows, gain) = s.change.as_ref().map_or((Decimal::ZERO, Decimal::ZERO), |c| (c.net_flow, c.market_gain));
+                            let change = flows + gain;
+                            let period = s.change.as_ref().map_or_else(|| "No valuations in the period".to_owned(), |c| {
+                                format!("{} ({} – {})", c.period, c.from.format("%d %b %Y"), c.to.format("%d %b %Y"))
+                            });
                             let for_trend = s.clone();
                             view! {
                                 <p class="muted small" data-testid="summary-as-of">
-                                    {s.as_of.map(|d| format!("Valued as of {}. Financial year to date: since 1 April.", d.format("%d %b %Y")))}
+                                    {s.as_of.map(|d| format!("Valued as of {}. ", d.format("%d %b %Y")))}
+                                    {format!("Change over {period}.")}
                                 </p>
                                 <div class="kpis" data-testid="kpis">
                                     <Kpi label="Assets under management" value=inr_short(s.aum) title=inr(s.aum)/>
-                                    <Kpi label="Change this financial year" value=inr_short(change) title=inr(change)
+                                    <Kpi label="Change in the period" value=inr_short(change) title=inr(change)
                                         class=if change.is_sign_negative() { "neg" } else { "pos" }/>
-                                    <Kpi label="of which net flows" value=inr_short(s.net_flow_fytd) title=inr(s.net_flow_fytd)/>
-                                    <Kpi label="of which market gain" value=inr_short(s.market_gain_fytd) title=inr(s.market_gain_fytd)/>
+                                    <Kpi label="of which net flows" value=inr_short(flows) title=inr(flows)/>
+                                    <Kpi label="of which market gain" value=inr_short(gain) title=inr(gain)/>
                                     <Kpi label="Clients · portfolios" value=format!("{} · {}", s.clients, s.portfolios)/>
                                     <Kpi label="TWRR 1Y (pooled)" value=pct(s.twrr_1y) class=tone(s.twrr_1y)/>
                                     <Kpi label="Benchmark blend 1Y" value=pct(s.benchmark_1y) class=tone(s.benchmark_1y)/>
                                 </div>
                                 <Periods periods=s.periods.clone()/>
-                                {move || view! { <Trend s=for_trend.clone() by=by.get()/> }}
+                                {move || view! { <Trend s=for_trend.clone() filter=filter.get()/> }}
                                 <div class="grid-2">
-                                    <Mix title="Strategy mix" rows=s.by_strategy.clone() count_label="Portfolios"/>
-                                    <Mix title="Investment approaches" rows=s.by_approach.clone() count_label="Portfolios"/>
+                                    <Mix title="Strategy mix" rows=s.by_strategy.clone() count_label="Portfolios" drill="/"/>
+                                    <Mix title="Investment approaches" rows=s.by_approach.clone() count_label="Portfolios" drill="/"/>
                                 </div>
                                 <div class="grid-2">
-                                    <Mix title="Asset classes (latest holdings)" rows=s.by_asset_class.clone() count_label="Portfolios"/>
-                                    <Mix title="Risk-profile mix" rows=s.by_risk_profile.clone() count_label="Clients"/>
+                                    <Mix title="Asset classes (latest holdings)" rows=s.by_asset_class.clone() count_label="Portfolios" drill="/"/>
+                                    <Mix title="Risk-profile mix" rows=s.by_risk_profile.clone() count_label="Clients" drill="/"/>
                                 </div>
                                 <div class="grid-2">
                                     <Ranked title="Top portfolios (TWRR 1Y)" rows=s.top.clone()/>

@@ -13,16 +13,22 @@ use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone, PageHeader};
 use crate::components::chart::{LineChart, Point, ScatterChart, Series};
+use crate::components::filter_bar::{filter_from, href_with, use_filter};
 use crate::components::mix::Mix;
+use crate::components::FilterBar;
 use crate::components::{EmptyState, Guarded};
+use pms_domain::filter::Filter;
 
 #[server(endpoint = "performance/group")]
-pub async fn get_group_performance(group: String) -> Result<GroupPerformance, AppError> {
+pub async fn get_group_performance(
+    group: String,
+    #[server(default)] filter: Filter,
+) -> Result<GroupPerformance, AppError> {
     let group: Group = group
         .parse()
         .map_err(|e: pms_domain::performance::BadGroup| AppError::bad_request(e.to_string()))?;
     let (cx, caller) = crate::ssr::use_case()?;
-    pms_service::performance::group(&cx, &caller, group).await
+    pms_service::performance::group(&cx, &caller, group, &filter).await
 }
 
 #[server(endpoint = "performance/choices")]
@@ -59,10 +65,12 @@ fn ratio(value: Option<f64>) -> String {
 fn GroupPicker(current: Memo<Group>) -> impl IntoView {
     let choices = Resource::new(|| (), |_| get_group_choices());
     let navigate = use_navigate();
+    let params = use_query_map();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
+        let filter = filter_from(&params.read_untracked()).unwrap_or_default();
         navigate(
-            &format!("/portfolios?group={value}"),
+            &href_with("/portfolios", &[("group".to_owned(), value)], &filter),
             NavigateOptions::default(),
         );
     };
@@ -195,7 +203,7 @@ fn Figures(p: GroupPerformance) -> impl IntoView {
         {(!p.allocation.by_asset_class.is_empty()).then(|| view! {
             <p class="muted small">{p.allocation.as_of.map(|d| format!("Allocation from the latest holdings ({}).", d.format("%d %b %Y")))}</p>
             <div class="grid-3" data-testid="allocation">
-                <Mix title="Asset classes" rows=p.allocation.by_asset_class.clone() count_label="Portfolios"/>
+                <Mix title="Asset classes" rows=p.allocation.by_asset_class.clone() count_label="Portfolios" drill="/portfolios"/>
                 <Mix title="Equity by sector" rows=p.allocation.by_sector.clone() count_label="Holdings"/>
                 <Mix title="Equity by market cap" rows=p.allocation.by_market_cap.clone() count_label="Holdings"/>
             </div>
@@ -285,17 +293,27 @@ fn heat(value: Option<f64>) -> String {
 pub fn PortfolioPerformance() -> impl IntoView {
     let params = use_query_map();
     let group = Memo::new(move |_| group_from(&params.read()));
-    let performance = Resource::new(move || group.get().to_string(), get_group_performance);
+    let asked = use_filter();
+    let performance = Resource::new(
+        move || (group.get().to_string(), asked.get()),
+        |(group, filter)| get_group_performance(group, filter),
+    );
     view! {
         <PageHeader
             title="Portfolio performance"
             subtitle="Value and TWRR against the benchmark, drawdown, rolling risk, monthly returns and risk statistics — of the pooled money of the portfolios you may see."
         />
         <GroupPicker current=group/>
+        <FilterBar path="/portfolios"/>
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             <Guarded>
                 {move || Suspend::new(async move {
                     Ok::<_, AppError>(match performance.await? {
+                        p if p.months.is_empty() && asked.get_untracked().narrows_portfolios() => view! {
+                            <EmptyState title="No portfolios match these filters">
+                                <p>"Remove a filter above, or clear them all, to see more of your book."</p>
+                            </EmptyState>
+                        }.into_any(),
                         p if p.months.is_empty() => view! {
                             <EmptyState title="No valuations for this selection yet">
                                 <p>"Daily valuations from Wealth Spectrum drive this page. Once they are loaded (Data loads) for portfolios you may see, their performance appears here."</p>

@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::filter::Filter;
+
 /// One page of results and the total behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -69,6 +71,9 @@ pub struct ClientQuery {
     pub page: u32,
     pub page_size: u32,
     pub include_closed: bool,
+    /// The dashboard's filters (their period and granularity do not change the list).
+    #[serde(default)]
+    pub filter: Filter,
 }
 
 impl ClientQuery {
@@ -81,6 +86,7 @@ impl ClientQuery {
             page: 1,
             page_size,
             include_closed: false,
+            filter: Filter::default(),
         }
     }
 
@@ -88,7 +94,8 @@ impl ClientQuery {
     /// API and the CSV export, so a link copied from one works in the others. `get` returns a
     /// parameter's value. Names: `q`, `sort` (aum, name, twrr, xirr, onboarding), `dir` (asc,
     /// desc; default descending for figures), `page`, `page_size`, `closed=1`; the API's older
-    /// spellings `search`, `desc=true|false` and `include_closed=true|false` are read too.
+    /// spellings `search`, `desc=true|false` and `include_closed=true|false` are read too; and
+    /// the filter's parameters ([`Filter::from_params`]).
     /// Missing parameters take their defaults; a value that cannot be read is an error naming
     /// the parameter and what it accepts.
     pub fn from_params(
@@ -132,6 +139,7 @@ impl ClientQuery {
             page: number("page", 1)?,
             page_size: number("page_size", default_page_size)?,
             include_closed,
+            filter: Filter::from_params(&get)?,
         })
     }
 
@@ -150,6 +158,7 @@ impl ClientQuery {
         if self.include_closed {
             params.push(("closed", "1".to_owned()));
         }
+        params.extend(self.filter.to_params());
         if self.page > 1 {
             params.push(("page", self.page.to_string()));
         }
@@ -289,6 +298,10 @@ mod query_tests {
             page: 3,
             page_size: 25,
             include_closed: true,
+            filter: Filter {
+                risk_profile: Some("Aggressive".into()),
+                ..Filter::default()
+            },
         };
         let params = q.to_params();
         let back = ClientQuery::from_params(

@@ -6,6 +6,7 @@
 //! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
 //! - [`compliance`]: SEBI disclosure, limit breaches and data-quality exceptions.
 //! - [`clients`]: clients and portfolios as pages and the API show them.
+//! - [`filter`]: the dashboard's filters, shared by the browser and the server, in the URL.
 //! - [`error`]: [`error::AppError`], the one error type of every use case and edge.
 //! - [`identity`]: roles and their capabilities, the signed-in user.
 //! - [`ingest`]: data loads (ingest jobs and their row errors) as the Ingest page shows them.
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod clients;
 pub mod compliance;
 pub mod error;
+pub mod filter;
 pub mod identity;
 pub mod ids;
 pub mod ingest;

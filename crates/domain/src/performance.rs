@@ -158,6 +158,25 @@ pub struct GroupPerformance {
     pub allocation: Allocation,
     /// The group's active portfolios with a year of history: risk against return.
     pub scatter: Vec<PortfolioPoint>,
+    /// How the pooled value changed over the filter's period (by default this financial year
+    /// to date): flows in, and the market's part.
+    pub change: Option<ValueChange>,
+}
+
+/// A pooled value's change over a period, split into net external flows and market gain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValueChange {
+    /// "FY2025-26 to date", "01 Jun 2025 – 30 Sep 2025".
+    pub period: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The pooled value at the close before `from` (nothing before the first valuation).
+    pub opening: Decimal,
+    /// The pooled value at the close of `to`.
+    pub closing: Decimal,
+    pub net_flow: Decimal,
+    /// `closing − opening − net_flow`.
+    pub market_gain: Decimal,
 }
 
 /// Where a group's money is, from its portfolios' latest holdings.
@@ -232,6 +251,32 @@ impl Granularity {
             .into_iter()
             .find(|g| g.code() == code)
             .unwrap_or_default()
+    }
+
+    /// The first day of the period `date` falls in (a month, an FY quarter, an FY).
+    pub fn start_of(self, date: NaiveDate) -> NaiveDate {
+        use chrono::Datelike;
+        let month_start =
+            |month: u32, year: i32| NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(date);
+        match self {
+            Self::Month => month_start(date.month(), date.year()),
+            // FY quarters start in April, July, October and January.
+            Self::Quarter => month_start((date.month() - 1) / 3 * 3 + 1, date.year()),
+            Self::Year => crate::filter::FinancialYear::containing(date).first_day(),
+        }
+    }
+
+    /// The last day of the period `date` falls in.
+    pub fn end_of(self, date: NaiveDate) -> NaiveDate {
+        let months = match self {
+            Self::Month => 1,
+            Self::Quarter => 3,
+            Self::Year => 12,
+        };
+        self.start_of(date)
+            .checked_add_months(chrono::Months::new(months))
+            .and_then(|next| next.pred_opt())
+            .unwrap_or(date)
     }
 
     /// The label of the period `date` falls in: `Jun 2025`, `Q1 FY2025-26`, `FY2025-26`.
@@ -347,6 +392,44 @@ mod tests {
         for bad in ["approach", "approach-x", "approach-0", "team-3", "rm--1"] {
             let err = bad.parse::<Group>().unwrap_err();
             assert!(err.to_string().contains("approach-N"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_period_runs_from_its_first_to_its_last_calendar_day() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a date");
+        let cases = [
+            (
+                Granularity::Month,
+                d(2024, 2, 28),
+                d(2024, 2, 1),
+                d(2024, 2, 29),
+            ),
+            (
+                Granularity::Quarter,
+                d(2024, 6, 28),
+                d(2024, 4, 1),
+                d(2024, 6, 30),
+            ),
+            (
+                Granularity::Quarter,
+                d(2025, 2, 14),
+                d(2025, 1, 1),
+                d(2025, 3, 31),
+            ),
+            (
+                Granularity::Year,
+                d(2025, 2, 14),
+                d(2024, 4, 1),
+                d(2025, 3, 31),
+            ),
+        ];
+        for (by, day, start, end) in cases {
+            assert_eq!(
+                (by.start_of(day), by.end_of(day)),
+                (start, end),
+                "{by:?} {day}"
+            );
         }
     }
 }

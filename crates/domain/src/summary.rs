@@ -11,6 +11,10 @@ pub struct MixRow {
     pub label: String,
     pub aum: Decimal,
     pub count: i64,
+    /// The filter parameter and value that narrow a view to this row (`("strategy", "3")`),
+    /// where the filter has such a criterion: clicking the row applies it.
+    #[serde(default)]
+    pub drill: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,8 +34,8 @@ pub struct ExecutiveSummary {
     pub aum: Decimal,
     pub clients: i64,
     pub portfolios: i64,
-    pub net_flow_fytd: Decimal,
-    pub market_gain_fytd: Decimal,
+    /// The pooled value's change over the chosen period: net flows and market gain.
+    pub change: Option<crate::performance::ValueChange>,
     /// 1-year TWRR of the book's pooled money and of its value-weighted benchmark blend.
     pub twrr_1y: Option<f64>,
     pub benchmark_1y: Option<f64>,

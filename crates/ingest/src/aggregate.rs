@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use pms_metrics::fy::{DateRange, FinancialYear};
+use pms_metrics::group::{group_series, PortfolioHistory};
 use pms_metrics::twrr::{PerformanceSeries, Period};
 use pms_metrics::{CashFlow, ReturnStatistics, StatsConfig, Valuation};
 use rust_decimal::prelude::ToPrimitive;
@@ -240,6 +241,9 @@ struct PortfolioFigures {
     months: Vec<MonthFigure>,
     /// Investor-view flows (for the client's XIRR across portfolios).
     investor_flows: Vec<CashFlow>,
+    /// The daily valuations (date, value, flow) the figures came from, if any: pooled into the
+    /// client's return.
+    days: Vec<(NaiveDate, Decimal, Decimal)>,
     active: bool,
 }
 
@@ -313,19 +317,20 @@ async fn compute_batch(
                 row.try_get("net_flow")?,
             ));
     }
-    for (id, days) in &valuations {
-        if let Some(f) = figures.get_mut(id) {
-            let benchmark = benchmark_of.get(id).and_then(|b| benchmarks.get(b));
-            from_valuations(f, days, benchmark);
-        }
-    }
-
     // Portfolios without daily valuations: the latest holdings snapshot and the capital flows.
     let without: Vec<i32> = portfolios
         .iter()
         .copied()
         .filter(|p| !valuations.contains_key(p))
         .collect();
+    for (id, days) in valuations {
+        if let Some(f) = figures.get_mut(&id) {
+            let benchmark = benchmark_of.get(&id).and_then(|b| benchmarks.get(b));
+            from_valuations(f, &days, benchmark);
+            f.days = days;
+        }
+    }
+
     if !without.is_empty() {
         from_holdings_and_flows(tx, &without, &mut figures).await?;
     }
@@ -628,8 +633,9 @@ async fn write_batch(
     Ok(())
 }
 
-/// Client figures over all their (active) portfolios: AUM, flows, XIRR across portfolios and
-/// AUM-weighted 1-year TWRR.
+/// Client figures over all their portfolios: AUM (active ones), flows, XIRR across portfolios
+/// and the 1-year TWRR of their pooled money (METRICS.md "Groups of portfolios": the same
+/// figure as the Portfolio performance page's for the client).
 async fn write_clients(
     tx: &mut sqlx::PgConnection,
     clients: &[i32],
@@ -664,16 +670,7 @@ async fn write_clients(
                 flows.push(CashFlow::new(d, to_f64(f.market_value)));
             }
         }
-        let weighted: (f64, f64) = active
-            .iter()
-            .filter_map(|f| {
-                f.periods
-                    .iter()
-                    .find(|p| p.label == "1Y")
-                    .and_then(|p| p.reported)
-                    .map(|r| (r, to_f64(f.market_value)))
-            })
-            .fold((0.0, 0.0), |(s, w), (r, v)| (s + r * v, w + v));
+
         ids.push(*client);
         as_of.push(last);
         aum.push(client_aum);
@@ -684,7 +681,7 @@ async fn write_clients(
         } else {
             pms_metrics::xirr(&flows).ok()
         });
-        twrr.push((weighted.1 > 0.0).then(|| weighted.0 / weighted.1));
+        twrr.push(pooled_one_year(list));
     }
     sqlx::query("DELETE FROM agg_client WHERE client_id = ANY($1)")
         .bind(clients)
@@ -704,4 +701,39 @@ async fn write_clients(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// The 1-year TWRR of the pooled daily values and flows of `portfolios` (those with daily
+/// valuations), to the latest of their dates; `None` without a year of history.
+fn pooled_one_year(portfolios: &[&PortfolioFigures]) -> Option<f64> {
+    let histories: Vec<(Vec<Valuation>, Vec<CashFlow>)> = portfolios
+        .iter()
+        .filter(|f| !f.days.is_empty())
+        .map(|f| {
+            let valuations = f
+                .days
+                .iter()
+                .map(|&(d, v, _)| Valuation::new(d, to_f64(v)))
+                .collect();
+            let flows = f
+                .days
+                .iter()
+                .filter(|d| !d.2.is_zero())
+                .map(|&(d, _, flow)| CashFlow::new(d, to_f64(flow)))
+                .collect();
+            (valuations, flows)
+        })
+        .collect();
+    let members: Vec<PortfolioHistory<'_>> = histories
+        .iter()
+        .map(|(v, f)| PortfolioHistory::new(v, f))
+        .collect();
+    let series = group_series(&members).ok()?;
+    let as_of = series.last_date();
+    series
+        .standard_periods(as_of)
+        .into_iter()
+        .find(|row| row.label == "1Y")
+        .and_then(|row| row.result)
+        .and_then(|result| result.annualized)
 }

@@ -6,6 +6,7 @@ use pms_domain::clients::{
     BookAnalytics, ClientDetail, ClientHit, ClientQuery, ClientSummary, Page, ValuationPoint,
 };
 use pms_domain::error::AppError;
+use pms_domain::filter::Filter;
 use pms_domain::identity::Capability;
 use pms_domain::performance::Group;
 use pms_store::clients::ClientExport;
@@ -35,25 +36,27 @@ pub async fn list(
 }
 
 /// The RM league table (with each book's pooled 1-year TWRR), geography and clients joining
-/// and leaving, of the caller's scope.
+/// and leaving, of the caller's scope narrowed by `filter`.
 #[tracing::instrument(name = "clients.analytics", skip_all, fields(caller = %caller))]
-pub async fn analytics(cx: &Context, caller: &Caller) -> AppResult<BookAnalytics> {
+pub async fn analytics(cx: &Context, caller: &Caller, filter: &Filter) -> AppResult<BookAnalytics> {
     let me = caller.require(Capability::Analyse)?;
     let version = cx.db.read_version().await?;
+    let key = format!("{}|{}", scope_key(&me.scope), filter.key());
     let answer = cx
         .reads
-        .answer(version, scope_key(&me.scope), || async {
-            let mut league = cx.db.rm_league(&me.scope).await?;
+        .answer(version, key, || async {
+            let mut league = cx.db.rm_league(&me.scope, filter).await?;
             for row in &mut league {
-                let book = crate::performance::group(cx, caller, Group::Rm(row.rm_id)).await?;
+                let book =
+                    crate::performance::group(cx, caller, Group::Rm(row.rm_id), filter).await?;
                 row.twrr_1y = book
                     .periods
                     .iter()
                     .find(|p| p.period == "1Y")
                     .and_then(|p| p.twrr);
             }
-            let (by_state, by_city) = cx.db.geography(&me.scope, CITIES).await?;
-            let client_flows = cx.db.client_flows(&me.scope).await?;
+            let (by_state, by_city) = cx.db.geography(&me.scope, filter, CITIES).await?;
+            let client_flows = cx.db.client_flows(&me.scope, filter).await?;
             Ok(BookAnalytics {
                 league,
                 by_state,

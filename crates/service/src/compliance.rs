@@ -4,6 +4,7 @@
 //! data-quality exceptions (failed loads, missing valuations, stale prices).
 
 use pms_domain::compliance::{ComplianceOverview, DisclosureRow};
+use pms_domain::filter::Filter;
 use pms_domain::identity::Capability;
 use pms_domain::performance::GroupChoice;
 use pms_store::compliance::Limits;
@@ -29,26 +30,39 @@ const BREACHES_OF_EACH_KIND: i64 = 15;
 /// The overview; failed loads are listed only to those who load data or run compliance
 /// reports (they are about files, not the caller's clients).
 #[tracing::instrument(name = "compliance.overview", skip_all, fields(caller = %caller))]
-pub async fn overview(cx: &Context, caller: &Caller) -> AppResult<ComplianceOverview> {
+///
+/// `filter` narrows the portfolios of the disclosure, the breaches and the missing
+/// valuations and prices (a failed load concerns a file, not a portfolio: it always shows).
+pub async fn overview(
+    cx: &Context,
+    caller: &Caller,
+    filter: &Filter,
+) -> AppResult<ComplianceOverview> {
     let me = caller.require(Capability::Analyse)?;
     let sees_loads = me.can(Capability::RunIngest) || me.can(Capability::RunComplianceReports);
     let version = cx.db.read_version().await?;
-    let key = format!("{}|loads={sees_loads}", scope_key(&me.scope));
+    let key = format!(
+        "{}|loads={sees_loads}|{}",
+        scope_key(&me.scope),
+        filter.key()
+    );
     let answer = cx
         .reads
         .answer(version, key, || async {
             let choices = performance::choices(cx, caller).await?;
-            let by_approach = disclosure(cx, caller, &choices.approaches).await?;
-            let by_strategy = disclosure(cx, caller, &choices.strategies).await?;
+            let by_approach = disclosure(cx, caller, &choices.approaches, filter).await?;
+            let by_strategy = disclosure(cx, caller, &choices.strategies, filter).await?;
             let (breaches, breach_count, breaches_by_kind) = cx
                 .db
-                .limit_breaches(&me.scope, LIMITS, BREACHES_OF_EACH_KIND)
+                .limit_breaches(&me.scope, filter, LIMITS, BREACHES_OF_EACH_KIND)
                 .await?;
-            let (missing_valuations, missing_valuation_count) =
-                cx.db.missing_valuations(&me.scope, LIST_CAP).await?;
+            let (missing_valuations, missing_valuation_count) = cx
+                .db
+                .missing_valuations(&me.scope, filter, LIST_CAP)
+                .await?;
             let (stale_prices, stale_price_count) = cx
                 .db
-                .stale_prices(&me.scope, PRICE_MAX_AGE_DAYS, LIST_CAP)
+                .stale_prices(&me.scope, filter, PRICE_MAX_AGE_DAYS, LIST_CAP)
                 .await?;
             let failed_loads = if sees_loads {
                 cx.db.failed_loads(FAILED_LOAD_DAYS, LIST_CAP).await?
@@ -91,10 +105,15 @@ async fn disclosure(
     cx: &Context,
     caller: &Caller,
     groups: &[GroupChoice],
+    filter: &Filter,
 ) -> AppResult<Vec<DisclosureRow>> {
     let mut rows = Vec::with_capacity(groups.len());
     for choice in groups {
-        let p = performance::group(cx, caller, choice.group).await?;
+        let p = performance::group(cx, caller, choice.group, filter).await?;
+        if p.portfolios == 0 && filter.narrows_portfolios() {
+            // The filter leaves none of this group's portfolios: not a row of this view.
+            continue;
+        }
         rows.push(DisclosureRow {
             group: choice.group,
             name: choice.label.clone(),

@@ -4,22 +4,28 @@
 //! strategies' portfolios only), as everywhere else.
 
 use pms_domain::clients::{ClientFlowRow, GeoRow, RmLeagueRow};
+use pms_domain::filter::Filter;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
 use crate::error::StoreResult;
+use crate::filter::Narrowing;
 use crate::{Db, Scope};
 
-/// Active portfolios the scope sees, with their client, RM and current figures.
-const VISIBLE_PORTFOLIOS: &str = "
-    visible AS (
+/// Active portfolios the scope sees and `narrow` lets through, with their client, RM and
+/// current figures.
+fn visible_portfolios(narrow: &str) -> String {
+    format!(
+        "visible AS (
         SELECT p.portfolio_id, c.client_id, c.rm_id, c.state, c.city, a.market_value, a.net_flow_fytd
         FROM dim_portfolio p
         JOIN dim_client c ON c.client_id = p.client_id
         JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
         JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
-        WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
-    )";
+        WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {narrow}
+    )"
+    )
+}
 
 /// Financial years shown in the joining-and-leaving table.
 const FLOW_YEARS: i32 = 6;
@@ -28,9 +34,10 @@ impl Db {
     /// Every RM with a visible portfolio: clients, portfolios, AUM, net flows and the fees
     /// charged this financial year (the year of the latest valuation), largest book first. The
     /// return is left to the caller (it is the RM book's pooled TWRR).
-    pub async fn rm_league(&self, scope: &Scope) -> StoreResult<Vec<RmLeagueRow>> {
-        let rows = scope.query(&format!(
-            "WITH {VISIBLE_PORTFOLIOS},
+    pub async fn rm_league(&self, scope: &Scope, filter: &Filter) -> StoreResult<Vec<RmLeagueRow>> {
+        let narrowing = Narrowing::of(filter, 4);
+        let rows = narrowing.bind(scope.query(&format!(
+            "WITH {},
              fy AS (SELECT make_date(extract(year FROM max(as_of) - interval '3 months')::int, 4, 1) AS start FROM agg_portfolio),
              fees AS (
                  SELECT v.rm_id, -sum(x.amount) AS fees
@@ -46,8 +53,9 @@ impl Db {
              LEFT JOIN rm_team t ON t.team_id = r.team_id
              LEFT JOIN fees ON fees.rm_id = v.rm_id
              GROUP BY r.rm_id, r.name, t.name
-             ORDER BY aum DESC, r.name"
-        ))
+             ORDER BY aum DESC, r.name",
+            visible_portfolios(narrowing.sql())
+        )))
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
@@ -72,16 +80,19 @@ impl Db {
     pub async fn geography(
         &self,
         scope: &Scope,
+        filter: &Filter,
         cities: i64,
     ) -> StoreResult<(Vec<GeoRow>, Vec<GeoRow>)> {
-        let rows = scope.query(&format!(
-            "WITH {VISIBLE_PORTFOLIOS}
+        let narrowing = Narrowing::of(filter, 4);
+        let rows = narrowing.bind(scope.query(&format!(
+            "WITH {}
              SELECT coalesce(state, 'Not recorded') AS state, city, count(DISTINCT client_id) AS clients,
                     sum(market_value) AS aum, GROUPING(city) = 1 AS whole_state
              FROM visible
              GROUP BY GROUPING SETS ((coalesce(state, 'Not recorded')), (coalesce(state, 'Not recorded'), city))
-             ORDER BY aum DESC"
-        ))
+             ORDER BY aum DESC",
+            visible_portfolios(narrowing.sql())
+        )))
         .fetch_all(self.pool())
         .await?;
         let (mut states, mut by_city) = (Vec::new(), Vec::new());
@@ -105,8 +116,24 @@ impl Db {
     /// the latest valuation date), with the year's retention: clients active at both ends over
     /// clients active at the start (METRICS.md). Active on a day: onboarded on or before it and
     /// not closed on or before it.
-    pub async fn client_flows(&self, scope: &Scope) -> StoreResult<Vec<ClientFlowRow>> {
-        let rows = scope.query(
+    /// With a filter, the clients counted are those with a portfolio it lets through.
+    pub async fn client_flows(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+    ) -> StoreResult<Vec<ClientFlowRow>> {
+        let narrowing = Narrowing::of(filter, 5);
+        let narrowed = if filter.narrows_portfolios() {
+            format!(
+                "AND EXISTS (SELECT 1 FROM dim_portfolio p JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                             WHERE p.client_id = c.client_id
+                               AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {})",
+                narrowing.sql()
+            )
+        } else {
+            String::new()
+        };
+        let rows = narrowing.bind(scope.query(&format!(
             "WITH latest AS (SELECT coalesce(max(as_of), current_date) AS d FROM agg_portfolio),
              years AS (
                  SELECT y, make_date(y, 4, 1) AS start, least(make_date(y + 1, 3, 31), latest.d) AS finish
@@ -116,6 +143,7 @@ impl Db {
              visible AS (
                  SELECT c.onboarding_date AS joined, c.closure_date AS closed FROM dim_client c
                  WHERE c.onboarding_date IS NOT NULL AND scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
+                   {narrowed}
              )
              SELECT y,
                     count(*) FILTER (WHERE joined BETWEEN start AND finish) AS joined,
@@ -124,9 +152,9 @@ impl Db {
                     count(*) FILTER (WHERE joined <= finish AND (closed IS NULL OR closed > finish)) AS at_end,
                     count(*) FILTER (WHERE joined < start AND (closed IS NULL OR closed > finish)) AS kept
              FROM years CROSS JOIN visible
-             GROUP BY y ORDER BY y",
-        )
-        .bind(FLOW_YEARS)
+             GROUP BY y ORDER BY y"
+        ))
+        .bind(FLOW_YEARS))
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()

@@ -9,6 +9,7 @@ use pms_domain::clients::{
     ActivitySummary, ClientDetail, ClientHit, ClientQuery, ClientSort, ClientSummary,
     ContactSummary, Page, PeriodPerformance, PortfolioSummary, ValuationPoint,
 };
+use pms_domain::filter::Filter;
 use pms_domain::ids::Pan;
 use pms_metrics::CashFlow;
 use rust_decimal::prelude::ToPrimitive;
@@ -17,6 +18,7 @@ use sqlx::postgres::PgArguments;
 use sqlx::{PgPool, Postgres, Row};
 
 use crate::error::StoreResult;
+use crate::filter::Narrowing;
 use crate::{Db, Scope};
 
 #[derive(sqlx::FromRow)]
@@ -202,9 +204,22 @@ async fn with_combined_xirr(
 
 type ClientRowQuery<'q> = sqlx::query::QueryAs<'q, Postgres, ClientRow, PgArguments>;
 
-/// The client list's query (search, closed clients, sort), with `paging` appended after the
-/// order; binds $1..$5 (see [`bind_list`]).
-fn list_sql(scope: &Scope, q: &ClientQuery, paging: &str) -> String {
+/// The filter's criteria but the return range, which the list applies to the client's own
+/// figure (the one its TWRR column shows), not to each portfolio's.
+fn list_narrowing(q: &ClientQuery) -> Narrowing {
+    let portfolio_criteria = Filter {
+        twrr_min_pct: None,
+        twrr_max_pct: None,
+        ..q.filter.clone()
+    };
+    Narrowing::of(&portfolio_criteria, 8)
+}
+
+/// The client list's query (search, closed clients, return range, filter, sort), with
+/// `paging` appended after the order as its own parameters from `$n` on; binds $1..$7 and the
+/// filter's (see [`bind_list`]). A filter on portfolios keeps the clients with at least one
+/// visible portfolio it lets through.
+fn list_sql(scope: &Scope, q: &ClientQuery, narrowing: &Narrowing, paging: &str) -> String {
     // The sort column comes from a closed enum, never from the request text.
     let order = match q.sort {
         ClientSort::Aum => "f.aum",
@@ -226,9 +241,21 @@ fn list_sql(scope: &Scope, q: &ClientQuery, paging: &str) -> String {
            AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
                 OR c.ws_client_code = upper($4) OR c.pan = upper($4))
            AND ($5 OR c.status = 'Active')
+           AND ($6::float8 IS NULL OR f.twrr_1y >= $6) AND ($7::float8 IS NULL OR f.twrr_1y <= $7)
+           {narrowed}
          ORDER BY {order} {direction}, c.client_id
          {paging}",
-        source = client_source(scope)
+        source = client_source(scope),
+        narrowed = if narrowing.sql() == "true" {
+            String::new()
+        } else {
+            format!(
+                "AND EXISTS (SELECT 1 FROM dim_portfolio p JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                             WHERE p.client_id = c.client_id
+                               AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {})",
+                narrowing.sql()
+            )
+        }
     )
 }
 
@@ -236,19 +263,24 @@ fn bind_list<'q>(
     query: ClientRowQuery<'q>,
     scope: &'q Scope,
     q: &ClientQuery,
+    narrowing: &'q Narrowing,
 ) -> ClientRowQuery<'q> {
+    let fraction = |pct: Option<Decimal>| pct.and_then(|p| (p / Decimal::from(100)).to_f64());
     let search = q
         .search
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| s.replace(['%', '_'], ""));
-    query
+    let query = query
         .bind(scope.sees_all())
         .bind(scope.rm_ids())
         .bind(scope.strategy_ids())
         .bind(search)
         .bind(q.include_closed)
+        .bind(fraction(q.filter.twrr_min_pct))
+        .bind(fraction(q.filter.twrr_max_pct));
+    narrowing.bind(query)
 }
 
 impl Db {
@@ -260,8 +292,15 @@ impl Db {
     ) -> StoreResult<Page<ClientSummary>> {
         let page_size = q.page_size.clamp(1, 500);
         let page = q.page.max(1);
-        let sql = list_sql(scope, q, "LIMIT $6 OFFSET $7");
-        let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q)
+        let narrowing = list_narrowing(q);
+        let next = 8 + narrowing.parameters();
+        let sql = list_sql(
+            scope,
+            q,
+            &narrowing,
+            &format!("LIMIT ${next} OFFSET ${}", next + 1),
+        );
+        let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q, &narrowing)
             .bind(i64::from(page_size))
             .bind(i64::from((page - 1) * page_size))
             .fetch_all(self.pool())
@@ -285,10 +324,12 @@ impl Db {
         // The query's text and arguments must outlive the response body, so a task owns them;
         // it stops when the reader goes away (the send fails) and the cursor is closed.
         tokio::spawn(async move {
-            let sql = list_sql(&scope, &q, "");
-            let mut batches = bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q)
-                .fetch(&pool)
-                .ready_chunks(EXPORT_BATCH_ROWS);
+            let narrowing = list_narrowing(&q);
+            let sql = list_sql(&scope, &q, &narrowing, "");
+            let mut batches =
+                bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q, &narrowing)
+                    .fetch(&pool)
+                    .ready_chunks(EXPORT_BATCH_ROWS);
             while let Some(batch) = batches.next().await {
                 let rows = match batch.into_iter().collect::<Result<Vec<_>, _>>() {
                     Ok(rows) => with_combined_xirr(&pool, rows).await,

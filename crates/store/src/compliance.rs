@@ -4,9 +4,11 @@
 //! full count beside it).
 
 use pms_domain::compliance::{FailedLoad, LimitBreach, MissingValuation, StalePrice};
+use pms_domain::filter::Filter;
 use sqlx::Row;
 
 use crate::error::StoreResult;
+use crate::filter::Narrowing;
 use crate::{Db, Scope};
 
 /// The limits a portfolio's latest holdings are held to.
@@ -54,10 +56,12 @@ impl Db {
     pub async fn limit_breaches(
         &self,
         scope: &Scope,
+        filter: &Filter,
         limits: Limits,
         cap: i64,
     ) -> StoreResult<(Vec<LimitBreach>, i64, Vec<(String, i64)>)> {
-        let rows = scope.query(&format!(
+        let narrowing = Narrowing::of(filter, 8);
+        let rows = narrowing.bind(scope.query(&format!(
             "{},
             breaches AS (
                 SELECT portfolio_id, ws_portfolio_code, client_id, client_name, as_of,
@@ -80,12 +84,12 @@ impl Db {
             )
             SELECT * FROM ranked WHERE rank <= $7
             ORDER BY limit_name DESC, weight - coalesce(threshold, 0) DESC, ws_portfolio_code",
-            latest_holdings("true")
+            latest_holdings(narrowing.sql())
         ))
         .bind(limits.single_stock)
         .bind(limits.sector)
         .bind(BELOW_INVESTMENT_GRADE)
-        .bind(cap)
+        .bind(cap))
         .fetch_all(self.pool())
         .await?;
         let total = crate::scope::total(&rows)?;
@@ -149,9 +153,11 @@ impl Db {
     pub async fn missing_valuations(
         &self,
         scope: &Scope,
+        filter: &Filter,
         cap: i64,
     ) -> StoreResult<(Vec<MissingValuation>, i64)> {
-        let rows = scope.query(
+        let narrowing = Narrowing::of(filter, 5);
+        let rows = narrowing.bind(scope.query(&format!(
             "WITH firm AS (SELECT max(as_of) AS as_of FROM agg_portfolio)
              SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name, a.as_of AS last_valued,
                     (firm.as_of - a.as_of)::int8 AS days_behind, count(*) OVER () AS total
@@ -161,10 +167,11 @@ impl Db {
              LEFT JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
              CROSS JOIN firm
              WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
-               AND (a.as_of IS NULL OR a.as_of < firm.as_of)
+               AND (a.as_of IS NULL OR a.as_of < firm.as_of) AND {}
              ORDER BY a.as_of NULLS FIRST, p.ws_portfolio_code LIMIT $4",
-        )
-        .bind(cap)
+            narrowing.sql()
+        ))
+        .bind(cap))
         .fetch_all(self.pool())
         .await?;
         let total = crate::scope::total(&rows)?;
@@ -189,10 +196,12 @@ impl Db {
     pub async fn stale_prices(
         &self,
         scope: &Scope,
+        filter: &Filter,
         max_age_days: i32,
         cap: i64,
     ) -> StoreResult<(Vec<StalePrice>, i64)> {
-        let rows = scope.query(&format!(
+        let narrowing = Narrowing::of(filter, 6);
+        let rows = narrowing.bind(scope.query(&format!(
             "{},
             held AS (SELECT isin, security, count(DISTINCT portfolio_id) AS portfolios FROM lines GROUP BY 1, 2),
             priced AS (
@@ -203,10 +212,10 @@ impl Db {
             SELECT priced.*, count(*) OVER () AS total FROM priced, (SELECT max(as_of) AS as_of FROM agg_portfolio) firm
             WHERE last_price_date IS NULL OR last_price_date < firm.as_of - $4::int
             ORDER BY last_price_date NULLS FIRST, isin LIMIT $5",
-            latest_holdings("true")
+            latest_holdings(narrowing.sql())
         ))
         .bind(max_age_days)
-        .bind(cap)
+        .bind(cap))
         .fetch_all(self.pool())
         .await?;
         let total = crate::scope::total(&rows)?;

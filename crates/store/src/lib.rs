@@ -12,6 +12,7 @@
 //! - [`clients`]: client and portfolio reads, within a scope.
 //! - [`audit`]: the append-only, hash-chained audit trail.
 //! - [`ingest_jobs`]: the ingest job log as the Ingest page reads it; scheduling locks.
+//! - `filter`: the dashboard's filter as a SQL predicate beside the scope's.
 //! - [`performance`]: pooled daily series of a group of portfolios, benchmark levels.
 //! - [`sessions`]: server-side sessions for tower-sessions.
 //! - [`status`]: how current the data is.
@@ -25,6 +26,7 @@ pub mod clients;
 pub mod compliance;
 pub mod db;
 pub mod error;
+mod filter;
 pub mod identity;
 pub mod ingest_jobs;
 pub mod performance;

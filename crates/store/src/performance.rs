@@ -15,7 +15,10 @@ use pms_domain::summary::MixRow;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
+use pms_domain::filter::{Filter, FilterChoices, FinancialYear};
+
 use crate::error::{StoreError, StoreResult};
+use crate::filter::Narrowing;
 use crate::{Db, Scope};
 
 /// On one day, for the group's portfolios that follow one benchmark: the sum of their changes
@@ -70,16 +73,27 @@ const PORTFOLIO_IN_GROUP: &str = "($4 = 'firm'
 
 impl Db {
     /// The group's daily rows, oldest first (several per day when it spans benchmarks).
-    pub async fn group_days(&self, scope: &Scope, group: Group) -> StoreResult<Vec<GroupDay>> {
+    /// `filter` narrows the portfolios; one that only names strategies, approaches, RMs or teams
+    /// is still answered from the cells, any other from the portfolios' valuations.
+    pub async fn group_days(
+        &self,
+        scope: &Scope,
+        group: Group,
+        filter: &Filter,
+    ) -> StoreResult<Vec<GroupDay>> {
         let (kind, id) = kind_and_id(group);
-        let sql = match group {
-            Group::Client(_) | Group::Portfolio(_) => format!(
+        let narrowing = Narrowing::of(filter, 6);
+        let narrow = narrowing.sql();
+        let from_valuations = matches!(group, Group::Client(_) | Group::Portfolio(_))
+            || !filter.only_by_approach_and_rm();
+        let sql = if from_valuations {
+            format!(
                 "WITH members AS (
                      SELECT p.portfolio_id, ia.benchmark_id
                      FROM dim_portfolio p
                      JOIN dim_client c ON c.client_id = p.client_id
                      JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
-                     WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {PORTFOLIO_IN_GROUP})
+                     WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {PORTFOLIO_IN_GROUP} AND {narrow})
                  SELECT v.valuation_date AS day, m.benchmark_id,
                         sum(v.market_value - coalesce(v.previous, 0)) AS value_change, sum(v.net_flow) AS net_flow
                  FROM (SELECT portfolio_id, valuation_date, market_value, net_flow,
@@ -87,20 +101,25 @@ impl Db {
                        FROM fact_valuation WHERE portfolio_id IN (SELECT portfolio_id FROM members)) v
                  JOIN members m ON m.portfolio_id = v.portfolio_id
                  GROUP BY 1, 2 ORDER BY 1, 2"
-            ),
-            _ => "SELECT g.day, ia.benchmark_id, sum(g.value_change) AS value_change, sum(g.net_flow) AS net_flow
-                  FROM agg_group_day g
-                  JOIN dim_investment_approach ia ON ia.ia_id = g.ia_id
-                  WHERE scope_sees_portfolio($1, $2, $3, nullif(g.rm_key, 0), ia.strategy_id)
-                    AND ($4 = 'firm' OR ($4 = 'strategy' AND ia.strategy_id = $5)
-                         OR ($4 = 'approach' AND g.ia_id = $5) OR ($4 = 'rm' AND g.rm_key = $5))
-                  GROUP BY 1, 2 ORDER BY 1, 2"
-                .to_owned(),
+            )
+        } else {
+            // `p` and `c` name the cell's approach and RM, so the filter reads as it does on
+            // a portfolio.
+            format!(
+                "SELECT g.day, ia.benchmark_id, sum(g.value_change) AS value_change, sum(g.net_flow) AS net_flow
+                 FROM agg_group_day g
+                 JOIN dim_investment_approach ia ON ia.ia_id = g.ia_id
+                 CROSS JOIN LATERAL (SELECT g.ia_id) p
+                 CROSS JOIN LATERAL (SELECT nullif(g.rm_key, 0) AS rm_id) c
+                 WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+                   AND ($4 = 'firm' OR ($4 = 'strategy' AND ia.strategy_id = $5)
+                        OR ($4 = 'approach' AND g.ia_id = $5) OR ($4 = 'rm' AND g.rm_key = $5))
+                   AND {narrow}
+                 GROUP BY 1, 2 ORDER BY 1, 2"
+            )
         };
-        let rows = scope
-            .query(&sql)
-            .bind(kind)
-            .bind(id)
+        let rows = narrowing
+            .bind(scope.query(&sql).bind(kind).bind(id))
             .fetch_all(self.pool())
             .await?;
         rows.into_iter()
@@ -118,13 +137,20 @@ impl Db {
 
     /// The group's name, active portfolios and value; `NotFound` when the scope sees none of
     /// its portfolios (active or closed), so another book's groups stay invisible.
-    pub async fn group_header(&self, scope: &Scope, group: Group) -> StoreResult<GroupHeader> {
+    pub async fn group_header(
+        &self,
+        scope: &Scope,
+        group: Group,
+        filter: &Filter,
+    ) -> StoreResult<GroupHeader> {
         let (kind, id) = kind_and_id(group);
-        let row = scope.query(&format!(
+        let narrowing = Narrowing::of(filter, 6);
+        let narrow = narrowing.sql();
+        let row = narrowing.bind(scope.query(&format!(
             "SELECT count(*) AS all_portfolios,
-                    count(*) FILTER (WHERE p.status = 'Active') AS portfolios,
-                    coalesce(sum(a.market_value) FILTER (WHERE p.status = 'Active'), 0) AS market_value,
-                    max(a.as_of) AS as_of,
+                    count(*) FILTER (WHERE p.status = 'Active' AND {narrow}) AS portfolios,
+                    coalesce(sum(a.market_value) FILTER (WHERE p.status = 'Active' AND {narrow}), 0) AS market_value,
+                    max(a.as_of) FILTER (WHERE {narrow}) AS as_of,
                     min(CASE $4 WHEN 'strategy' THEN s.name WHEN 'approach' THEN ia.name
                                 WHEN 'rm' THEN r.name WHEN 'client' THEN c.name
                                 WHEN 'portfolio' THEN p.ws_portfolio_code || ' · ' || c.name || ' · ' || ia.name
@@ -138,7 +164,7 @@ impl Db {
              WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id) AND {PORTFOLIO_IN_GROUP}"
         ))
         .bind(kind)
-        .bind(id)
+        .bind(id))
         .fetch_one(self.pool())
         .await?;
         let all: i64 = row.try_get("all_portfolios")?;
@@ -163,9 +189,15 @@ impl Db {
 
     /// Where the group's money is, from its active portfolios' latest holdings: by asset class
     /// (count: portfolios), and the equity part by sector and market cap (count: holdings).
-    pub async fn group_allocation(&self, scope: &Scope, group: Group) -> StoreResult<Allocation> {
+    pub async fn group_allocation(
+        &self,
+        scope: &Scope,
+        group: Group,
+        filter: &Filter,
+    ) -> StoreResult<Allocation> {
         let (kind, id) = kind_and_id(group);
-        let rows = scope.query(&format!(
+        let narrowing = Narrowing::of(filter, 6);
+        let rows = narrowing.bind(scope.query(&format!(
             "{},
              slices AS (
                  SELECT 'asset' AS dimension, asset_class AS label, sum(market_value) AS value,
@@ -176,10 +208,10 @@ impl Db {
                  SELECT 'cap', market_cap, sum(market_value), count(*), max(as_of) FROM lines WHERE asset_class = 'Equity' GROUP BY 2
              )
              SELECT * FROM slices ORDER BY dimension, value DESC",
-            crate::compliance::latest_holdings(PORTFOLIO_IN_GROUP)
+            crate::compliance::latest_holdings(&format!("{PORTFOLIO_IN_GROUP} AND {}", narrowing.sql()))
         ))
         .bind(kind)
-        .bind(id)
+        .bind(id))
         .fetch_all(self.pool())
         .await?;
         let mut allocation = Allocation::default();
@@ -187,8 +219,10 @@ impl Db {
             let dimension: String = row.try_get("dimension")?;
             let as_of: Option<NaiveDate> = row.try_get("as_of")?;
             allocation.as_of = allocation.as_of.max(as_of);
+            let label: String = row.try_get("label")?;
             let slice = MixRow {
-                label: row.try_get("label")?,
+                drill: (dimension == "asset").then(|| ("asset".to_owned(), label.clone())),
+                label,
                 aum: row.try_get("value")?,
                 count: row.try_get("n")?,
             };
@@ -206,10 +240,13 @@ impl Db {
         &self,
         scope: &Scope,
         group: Group,
+        filter: &Filter,
         cap: i64,
     ) -> StoreResult<Vec<PortfolioPoint>> {
         let (kind, id) = kind_and_id(group);
-        let rows = scope.query(&format!(
+        let narrowing = Narrowing::of(filter, 7);
+        let narrow = narrowing.sql();
+        let rows = narrowing.bind(scope.query(&format!(
             "SELECT p.portfolio_id, p.ws_portfolio_code || ' · ' || c.name AS label, a.market_value,
                     a.volatility_1y, pp.twrr_reported
              FROM dim_portfolio p
@@ -218,12 +255,12 @@ impl Db {
              JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
              JOIN agg_portfolio_period pp ON pp.portfolio_id = p.portfolio_id AND pp.period = '1Y'
              WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
-               AND {PORTFOLIO_IN_GROUP} AND a.volatility_1y IS NOT NULL AND pp.twrr_reported IS NOT NULL
+               AND {PORTFOLIO_IN_GROUP} AND {narrow} AND a.volatility_1y IS NOT NULL AND pp.twrr_reported IS NOT NULL
              ORDER BY a.market_value DESC, p.portfolio_id LIMIT $6"
         ))
         .bind(kind)
         .bind(id)
-        .bind(cap)
+        .bind(cap))
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
@@ -324,6 +361,62 @@ impl Db {
             };
             list.push(GroupChoice { group, label });
         }
+        Ok(choices)
+    }
+
+    /// What the scope's filters can offer: the strategies, approaches, RMs and teams, risk
+    /// profiles, states, cities and asset classes of the portfolios it sees, and the financial
+    /// years its valuations cover.
+    pub async fn filter_choices(&self, scope: &Scope) -> StoreResult<FilterChoices> {
+        let rows = scope
+            .query(
+                "WITH seen AS (
+                     SELECT p.portfolio_id, p.ia_id, ia.name AS approach, s.strategy_id, s.name AS strategy,
+                            c.rm_id, r.name AS rm, r.team_id, t.name AS team, c.risk_profile, c.state, c.city
+                     FROM dim_portfolio p
+                     JOIN dim_client c ON c.client_id = p.client_id
+                     JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                     JOIN dim_strategy s ON s.strategy_id = ia.strategy_id
+                     LEFT JOIN dim_rm r ON r.rm_id = c.rm_id
+                     LEFT JOIN rm_team t ON t.team_id = r.team_id
+                     WHERE scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id))
+                 SELECT DISTINCT 'strategy' AS kind, strategy_id AS id, strategy AS label FROM seen
+                 UNION SELECT DISTINCT 'approach', ia_id, approach FROM seen
+                 UNION SELECT DISTINCT 'rm', rm_id, rm FROM seen WHERE rm_id IS NOT NULL
+                 UNION SELECT DISTINCT 'team', team_id, team FROM seen WHERE team_id IS NOT NULL
+                 UNION SELECT DISTINCT 'risk', 0, risk_profile FROM seen WHERE risk_profile IS NOT NULL
+                 UNION SELECT DISTINCT 'state', 0, state FROM seen WHERE state IS NOT NULL
+                 UNION SELECT DISTINCT 'city', 0, city FROM seen WHERE city IS NOT NULL
+                 UNION SELECT DISTINCT 'asset', 0, asset_class FROM dim_security WHERE asset_class IS NOT NULL
+                 UNION SELECT 'year', extract(year FROM y)::int, NULL
+                       FROM (SELECT min(day) AS first, max(day) AS last FROM agg_group_day) d
+                       CROSS JOIN LATERAL generate_series(date_trunc('year', d.first - interval '3 months'), d.last - interval '3 months', interval '1 year') y
+                 ORDER BY 1, 3, 2",
+            )
+            .fetch_all(self.pool())
+            .await?;
+        let mut choices = FilterChoices::default();
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let id: i32 = row.try_get("id")?;
+            let label: Option<String> = row.try_get("label")?;
+            let label = label.unwrap_or_default();
+            match kind.as_str() {
+                "strategy" => choices.strategies.push((id, label)),
+                "approach" => choices.approaches.push((id, label)),
+                "rm" => choices.rms.push((id, label)),
+                "team" => choices.teams.push((id, label)),
+                "risk" => choices.risk_profiles.push(label),
+                "state" => choices.states.push(label),
+                "city" => choices.cities.push(label),
+                "asset" => choices.asset_classes.push(label),
+                _ => choices.financial_years.push(FinancialYear(id)),
+            }
+        }
+        choices
+            .financial_years
+            .sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        choices.financial_years.dedup();
         Ok(choices)
     }
 }

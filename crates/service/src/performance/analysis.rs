@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
-use pms_domain::performance::{MonthPoint, MonthlyReturns, PeriodFigure, RiskFigure};
+use pms_domain::filter::{FinancialYear, Period as FilterPeriod};
+use pms_domain::performance::{MonthPoint, MonthlyReturns, PeriodFigure, RiskFigure, ValueChange};
 use pms_metrics::calendar::{MonthlyReturnTable, YearLayout};
 use pms_metrics::group::{
     group_benchmark, group_series_from_days, group_xirr, start_of_day_weights, BenchmarkClose,
@@ -68,6 +69,43 @@ fn pool(rows: &[GroupDay]) -> (PooledDays, Vec<BenchmarkClose<i32>>) {
         days.entry(row.day).or_default().0 = total;
     }
     (days, closes)
+}
+
+/// How the pooled value changed over `period` (by default the financial year of the latest
+/// day, to date): the close before the period, the close at its end, the flows within it.
+/// `None` when the rows do not reach into the period.
+pub fn change_over(rows: &[GroupDay], period: Option<FilterPeriod>) -> Option<ValueChange> {
+    let (days, _) = pool(rows);
+    let (&first, _) = days.first_key_value()?;
+    let (&last, _) = days.last_key_value()?;
+    let (period, label) = match period {
+        Some(p) => (p, p.label()),
+        None => {
+            let fy = FinancialYear::containing(last);
+            (
+                FilterPeriod::FinancialYear(fy),
+                format!("{} to date", fy.label()),
+            )
+        }
+    };
+    let (from, to) = period.window(first, last)?;
+    let close_on_or_before = |day: NaiveDate| {
+        days.range(..=day)
+            .next_back()
+            .map_or(Decimal::ZERO, |(_, (close, _))| *close)
+    };
+    let opening = from.pred_opt().map_or(Decimal::ZERO, close_on_or_before);
+    let closing = close_on_or_before(to);
+    let net_flow: Decimal = days.range(from..=to).map(|(_, (_, flow))| *flow).sum();
+    Some(ValueChange {
+        period: label,
+        from,
+        to,
+        opening,
+        closing,
+        net_flow,
+        market_gain: closing - opening - net_flow,
+    })
 }
 
 /// The group's figures from its rows and its benchmarks' levels.

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 
+use pms_domain::filter::{Filter, FilterChoices};
 use pms_domain::identity::Capability;
 use pms_domain::performance::{Group, GroupChoices, GroupPerformance};
 
@@ -15,25 +16,33 @@ const SCATTER_POINTS: i64 = 400;
 
 /// The group's figures within the caller's scope; `NotFound` for a group they see nothing of.
 #[tracing::instrument(name = "performance.group", skip_all, fields(caller = %caller, group = %group))]
-pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<GroupPerformance> {
+///
+/// `filter` narrows the group's portfolios; its period chooses the window of `change`.
+pub async fn group(
+    cx: &Context,
+    caller: &Caller,
+    group: Group,
+    filter: &Filter,
+) -> AppResult<GroupPerformance> {
     let me = caller.require(Capability::Analyse)?;
     let version = cx.db.read_version().await?;
-    let key = format!("{}|{group}", scope_key(&me.scope));
+    let key = format!("{}|{group}|{}", scope_key(&me.scope), filter.key());
     let answer = cx
         .reads
         .answer(version, key, || async {
-            let header = cx.db.group_header(&me.scope, group).await?;
-            let rows = cx.db.group_days(&me.scope, group).await?;
+            let header = cx.db.group_header(&me.scope, group, filter).await?;
+            let rows = cx.db.group_days(&me.scope, group, filter).await?;
             let mut benchmark_ids: Vec<i32> = rows.iter().map(|r| r.benchmark_id).collect();
             benchmark_ids.sort_unstable();
             benchmark_ids.dedup();
             let benchmarks = cx.db.benchmark_levels(&benchmark_ids).await?;
             let risk_free = cx.db.risk_free_annual().await?;
-            let allocation = cx.db.group_allocation(&me.scope, group).await?;
+            let allocation = cx.db.group_allocation(&me.scope, group, filter).await?;
             let scatter = cx
                 .db
-                .group_scatter(&me.scope, group, SCATTER_POINTS)
+                .group_scatter(&me.scope, group, filter, SCATTER_POINTS)
                 .await?;
+            let change = analysis::change_over(&rows, filter.period);
             let a = analysis::analyse(&rows, &benchmarks, risk_free);
             let benchmark = match benchmark_ids.as_slice() {
                 [] => "No benchmark".to_owned(),
@@ -59,6 +68,7 @@ pub async fn group(cx: &Context, caller: &Caller, group: Group) -> AppResult<Gro
                 month_labels: a.month_labels,
                 allocation,
                 scatter,
+                change,
             })
         })
         .await?;
@@ -77,4 +87,19 @@ pub async fn choices(cx: &Context, caller: &Caller) -> AppResult<GroupChoices> {
         })
         .await?;
     Ok(GroupChoices::clone(&answer))
+}
+
+/// What the caller's filters can offer, within their scope.
+#[tracing::instrument(name = "performance.filter_choices", skip_all, fields(caller = %caller))]
+pub async fn filter_choices(cx: &Context, caller: &Caller) -> AppResult<FilterChoices> {
+    let me = caller.require(Capability::Analyse)?;
+    let version = cx.db.read_version().await?;
+    let key = format!("filters|{}", scope_key(&me.scope));
+    let answer = cx
+        .reads
+        .answer(version, key, || async {
+            Ok(cx.db.filter_choices(&me.scope).await?)
+        })
+        .await?;
+    Ok(FilterChoices::clone(&answer))
 }
