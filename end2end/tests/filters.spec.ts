@@ -116,7 +116,7 @@ test('the performance page keeps the filter when another group is picked, and co
   await login(page, USERS.admin);
   await page.goto('/portfolios?asset=Debt');
   await hydrated(page);
-  await expect(page.getByTestId('filter-chips')).toContainText('Asset class held: Debt');
+  await expect(page.getByTestId('filter-chips')).toContainText('Asset class: Debt');
   const picker = page.getByTestId('group-picker');
   const approach = picker.locator('optgroup[label="Investment approaches"] option').first();
   const value = (await approach.getAttribute('value'))!;

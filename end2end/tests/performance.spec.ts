@@ -44,6 +44,9 @@ test('compliance shows the SEBI disclosure by approach, limit breaches and data 
   await expect(disclosure.locator('thead')).toContainText('SI');
   await expect(page.getByTestId('breach-count')).toHaveText(/^\d+$/);
   await expect(page.getByRole('heading', { name: 'Data quality' })).toBeVisible();
+  // Fees accrued: totals and the portfolios with the largest performance fee accrued.
+  await expect(page.getByTestId('perf-fee-accrued')).toHaveText(/₹/);
+  await expect(page.getByTestId('fee-table').locator('tbody tr').first()).toBeVisible();
   // A disclosure row opens that approach's performance.
   await disclosure.locator('tbody tr a').first().click();
   await expect(page).toHaveURL(/\/portfolios\?group=approach-\d+$/);

@@ -40,6 +40,16 @@ def requests(base, opener):
     clients = json.load(opener.open(base + "/api/v1/clients?page_size=50", timeout=30))["items"]
     some = [c["client_id"] for c in clients[:50]] or [1]
     form = lambda d: urllib.parse.urlencode(d).encode()
+    request = urllib.request.Request(base + "/api/filters/choices", data=b"", method="POST")
+    choices = json.load(opener.open(request, timeout=30))
+    risks = choices["risk_profiles"] or [""]
+    states = choices["states"] or [""]
+    years = [fy for fy in choices["financial_years"]][:3] or [None]
+    filters = [
+        "risk=%s" % urllib.parse.quote_plus(risks[k % len(risks)])
+        + ("&fy=%d-%02d" % (years[k % len(years)], (years[k % len(years)] + 1) % 100) if years[0] else "")
+        for k in range(6)
+    ]
     return {
         "executive summary (server fn)": lambda i: (base + "/api/summary/executive", b""),
         "client list, AUM order (server fn)": lambda i: (
@@ -61,6 +71,21 @@ def requests(base, opener):
         "performance picker (server fn)": lambda i: (base + "/api/performance/choices", b""),
         "compliance overview (server fn)": lambda i: (base + "/api/compliance/overview", b""),
         "client analytics: league, flows, geography (server fn)": lambda i: (base + "/api/clients/analytics", b""),
+        "filter choices (server fn)": lambda i: (base + "/api/filters/choices", b""),
+        "executive summary, risk profile x FY (server fn)": lambda i: (
+            base + "/api/summary/executive", form({"filter": filters[i % len(filters)]}),
+        ),
+        "performance, whole book in one state (server fn)": lambda i: (
+            base + "/api/performance/group", form({"group": "firm", "filter": "state=" + urllib.parse.quote_plus(states[i % len(states)])}),
+        ),
+        "client list, one state (server fn)": lambda i: (
+            base + "/api/clients/list",
+            form({"query[sort]": "aum", "query[descending]": "true", "query[page]": "1", "query[page_size]": "25", "query[include_closed]": "false",
+                  "query[filter]": "state=" + urllib.parse.quote_plus(states[i % len(states)])}),
+        ),
+        "compliance overview, one strategy (server fn)": lambda i: (
+            base + "/api/compliance/overview", form({"filter": "strategy=%d" % choices["strategies"][i % len(choices["strategies"])][0]}),
+        ),
         "first page, server-rendered": lambda i: (base + "/", None),
     }
 

@@ -5,6 +5,7 @@
 
 mod common;
 
+use chrono::NaiveDate;
 use common::pooled::{assert_close, pooled_twrr};
 use common::{TestApp, DEMO_PASSWORD};
 use pms_domain::compliance::ComplianceOverview;
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 
 const ADMIN: &str = "shivakumar.shetty@sahyadricapital.example";
 const RM: &str = "anand.singhania@sahyadricapital.example";
+const COMPLIANCE: &str = "omkar.deshpande@sahyadricapital.example";
 
 async fn performance(app: &TestApp, user: &reqwest::Client, group: &str) -> reqwest::Response {
     user.post(app.url("/api/performance/group"))
@@ -330,4 +332,89 @@ async fn a_clients_listed_one_year_return_is_their_pooled_moneys(pool: PgPool) {
             (listed, page) => assert_eq!(listed, page, "client {client}"),
         }
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn compliance_fees_are_the_metric_librarys_accruals_on_the_raw_valuations(pool: PgPool) {
+    use pms_metrics::fees::{
+        accrue_management_fee, performance_fee_accrued, Crystallisation, PerformanceFeeTerms,
+    };
+    let app = TestApp::start(pool.clone(), true).await;
+    let compliance = app.login(COMPLIANCE, DEMO_PASSWORD).await;
+    let fees = compliance_overview(&app, &compliance).await.fees;
+    assert!(
+        fees.perf_fee_accrued > Decimal::ZERO,
+        "the demo book has fees accrued"
+    );
+    let (mgmt, perf): (Decimal, Decimal) = sqlx::query_as(
+        "SELECT coalesce(sum(f.mgmt_fee_accrued), 0), coalesce(sum(f.perf_fee_accrued), 0)
+         FROM agg_portfolio_fee f JOIN dim_portfolio p ON p.portfolio_id = f.portfolio_id WHERE p.status = 'Active'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("totals");
+    assert_eq!((fees.mgmt_fee_accrued, fees.perf_fee_accrued), (mgmt, perf));
+
+    // The largest accrual, recomputed from the portfolio's valuations and agreement.
+    let top = fees.rows.first().expect("a fee row").clone();
+    let days: Vec<(NaiveDate, Decimal, Decimal)> = sqlx::query_as(
+        "SELECT valuation_date, market_value, net_flow FROM fact_valuation WHERE portfolio_id = $1 ORDER BY 1",
+    )
+    .bind(top.portfolio_id)
+    .fetch_all(&pool)
+    .await
+    .expect("valuations");
+    let (mgmt_pct, perf_pct, hurdle_pct, fy_end, last_charge): (Decimal, Decimal, Decimal, bool, Option<NaiveDate>) =
+        sqlx::query_as(
+            "SELECT mgmt_fee_pct, perf_fee_pct, hurdle_pct, fee_crystallisation = 'fy_end',
+                    (SELECT max(trade_date) FROM fact_transaction t WHERE t.portfolio_id = p.portfolio_id AND t.txn_type = 'MGMT_FEE')
+             FROM dim_portfolio p WHERE portfolio_id = $1",
+        )
+        .bind(top.portfolio_id)
+        .fetch_one(&pool)
+        .await
+        .expect("terms");
+    let values: Vec<(NaiveDate, Decimal)> = days.iter().map(|d| (d.0, d.1)).collect();
+    let flows: Vec<(NaiveDate, Decimal)> = days
+        .iter()
+        .filter(|d| !d.2.is_zero())
+        .map(|d| (d.0, d.2))
+        .collect();
+    let hundred = Decimal::from(100);
+    let terms = PerformanceFeeTerms {
+        rate: perf_pct / hundred,
+        hurdle_rate: hurdle_pct / hundred,
+        crystallisation: if fy_end {
+            Crystallisation::FinancialYearEnd
+        } else {
+            Crystallisation::Anniversary
+        },
+    };
+    let accrued = performance_fee_accrued(&values, &flows, &terms, top.as_of).expect("accrued");
+    assert_eq!(top.perf_fee_accrued, Some(accrued.open.fee));
+    assert_eq!(top.high_water_mark, Some(accrued.open.high_water_mark));
+    assert_eq!(top.next_crystallisation, Some(accrued.next_crystallisation));
+    let from = last_charge
+        .and_then(|d| d.succ_opt())
+        .map_or(values[0].0, |d| d.max(values[0].0));
+    let range = pms_metrics::fy::DateRange::new(from, top.as_of).expect("a range");
+    let management = accrue_management_fee(&values, mgmt_pct / hundred, range).expect("accrual");
+    assert_eq!(top.mgmt_fee_accrued, management.total);
+
+    // An RM's fees are their book's only.
+    let rm = app.login(RM, DEMO_PASSWORD).await;
+    let theirs = compliance_overview(&app, &rm).await.fees;
+    let book: Decimal = sqlx::query_scalar(
+        "SELECT coalesce(sum(f.perf_fee_accrued), 0) FROM agg_portfolio_fee f
+         JOIN dim_portfolio p ON p.portfolio_id = f.portfolio_id JOIN dim_client c ON c.client_id = p.client_id
+         JOIN app_user u ON u.email = $1
+         WHERE p.status = 'Active' AND (c.rm_id = u.rm_id OR c.rm_id IN
+               (SELECT m.rm_id FROM rm_team t JOIN dim_rm m ON m.team_id = t.team_id WHERE t.lead_rm_id = u.rm_id))",
+    )
+    .bind(RM)
+    .fetch_one(&pool)
+    .await
+    .expect("the book's fees");
+    assert_eq!(theirs.perf_fee_accrued, book);
+    assert!(theirs.perf_fee_accrued < fees.perf_fee_accrued);
 }

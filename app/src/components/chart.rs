@@ -187,15 +187,20 @@ pub fn BarChart(
                     let (top, bottom) = if *v >= 0.0 { (y(*v), y(0.0)) } else { (y(0.0), y(*v)) };
                     let class = if *v >= 0.0 { "chart__bar chart__bar--up" } else { "chart__bar chart__bar--down" };
                     let tip = format!("{}: {}", labels.get(i).cloned().unwrap_or_default(), format(*v));
-                    let bar = view! {
-                        <rect class=class
-                            x=LEFT + i as f64 * slot + slot * 0.15 width=slot * 0.7 y=top height=(bottom - top).max(0.5)>
-                            <title>{tip.clone()}</title>
-                        </rect>
-                    };
-                    match links.as_ref().and_then(|l| l.get(i)).cloned() {
-                        Some(href) => view! { <a href=href class="chart__link" aria-label=format!("{tip}: show this period")>{bar}</a> }.into_any(),
-                        None => bar.into_any(),
+                    // Inside a `<g>` the view builds SVG's `<a>`, not HTML's (which a browser
+                    // would not draw inside an `<svg>` created by script); without a link it has
+                    // no href and is a plain group.
+                    let href = links.as_ref().and_then(|l| l.get(i)).cloned();
+                    let aria = href.as_ref().map(|_| format!("{tip}: show this period"));
+                    view! {
+                        <g>
+                            <a href=href.clone() class=href.as_ref().map(|_| "chart__link") aria-label=aria>
+                                <rect class=class
+                                    x=LEFT + i as f64 * slot + slot * 0.15 width=slot * 0.7 y=top height=(bottom - top).max(0.5)>
+                                    <title>{tip}</title>
+                                </rect>
+                            </a>
+                        </g>
                     }
                 }).collect_view()}
                 {x_ticks.into_iter().map(|i| view! {
@@ -258,11 +263,14 @@ pub fn ScatterChart(
                     <text class="chart__tick" x=x(t) y=HEIGHT - 6.0 text-anchor="middle">{format(t)}</text>
                 }).collect_view()}
                 {points.into_iter().map(|p| view! {
-                    <a href=p.href.clone()>
-                        <circle class="chart__dot" cx=x(p.x) cy=y(p.y) r="4">
-                            <title>{format!("{}: {} {}, {} {}", p.title, y_label, format(p.y), x_label, format(p.x))}</title>
-                        </circle>
-                    </a>
+                    // In a `<g>`, so the `<a>` is SVG's (see BarChart).
+                    <g>
+                        <a href=p.href.clone()>
+                            <circle class="chart__dot" cx=x(p.x) cy=y(p.y) r="4">
+                                <title>{format!("{}: {} {}, {} {}", p.title, y_label, format(p.y), x_label, format(p.x))}</title>
+                            </circle>
+                        </a>
+                    </g>
                 }).collect_view()}
             </svg>
         </figure>

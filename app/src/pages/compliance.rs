@@ -1,11 +1,12 @@
 //! Compliance and reporting: SEBI's performance disclosure by investment approach and strategy
 //! (pooled TWRR for the standard periods against the benchmark), breaches of the concentration
-//! and credit limits, and data-quality exceptions — within the viewer's scope.
+//! and credit limits, fees accrued and falling due, and data-quality exceptions — within the
+//! viewer's scope, narrowed by the filter bar.
 
 use leptos::prelude::*;
-use pms_domain::compliance::{ComplianceOverview, DisclosureRow};
+use pms_domain::compliance::{ComplianceOverview, DisclosureRow, FeeOverview, FEE_DUE_DAYS};
 use pms_domain::error::AppError;
-use pms_metrics::format::inr_short;
+use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone, PageHeader};
 use crate::components::filter_bar::use_filter;
@@ -83,6 +84,54 @@ fn count_line(shown: usize, total: i64, what: &str) -> String {
     }
 }
 
+/// Rupees to the paisa where a figure is checked against an invoice.
+fn money(value: Option<rust_decimal::Decimal>) -> String {
+    value.map_or_else(|| "—".into(), inr)
+}
+
+#[component]
+fn Fees(fees: FeeOverview) -> impl IntoView {
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map_or_else(|| "—".into(), |d| d.format("%d %b %Y").to_string())
+    };
+    view! {
+        <section class="card stack" data-testid="fees">
+            <h2>"Fees: accrued and falling due"</h2>
+            <p class="muted small">"At each portfolio's latest valuation: the management fee accrued since it was last charged, and the performance fee accrued in the open period above the high water mark and hurdle (charged at the next crystallisation)."</p>
+            <div class="kpis">
+                <div class="kpi"><span class="kpi__label">"Management fee accrued"</span>
+                    <span class="kpi__value" title=inr(fees.mgmt_fee_accrued) data-testid="mgmt-fee-accrued">{inr_short(fees.mgmt_fee_accrued)}</span></div>
+                <div class="kpi"><span class="kpi__label">"Performance fee accrued"</span>
+                    <span class="kpi__value" title=inr(fees.perf_fee_accrued) data-testid="perf-fee-accrued">{inr_short(fees.perf_fee_accrued)}</span></div>
+                <div class="kpi"><span class="kpi__label">{format!("of which due within {FEE_DUE_DAYS} days")}</span>
+                    <span class="kpi__value" title=inr(fees.perf_fee_due_soon)>{inr_short(fees.perf_fee_due_soon)}</span></div>
+                <div class="kpi"><span class="kpi__label">"Portfolios above their high water mark"</span>
+                    <span class="kpi__value">{fees.portfolios_with_perf_fee}</span></div>
+            </div>
+            {(!fees.rows.is_empty()).then(|| view! {
+                <div class="table-scroll table-scroll--tall" tabindex="0"><table class="data-table data-table--compact" data-testid="fee-table">
+                    <thead><tr><th>"Portfolio · client"</th><th class="num">"Value"</th><th class="num">"High water mark"</th><th class="num">"Hurdle value"</th>
+                        <th class="num">"Performance fee accrued"</th><th>"Crystallises"</th><th class="num">"Management fee accrued"</th></tr></thead>
+                    <tbody>
+                        {fees.rows.into_iter().map(|f| view! {
+                            <tr>
+                                <td><a href=format!("/portfolios?group=portfolio-{}", f.portfolio_id)>{f.portfolio_code.clone()}</a>
+                                    <div class="muted small"><a href=format!("/clients/{}", f.client_id)>{f.client_name.clone()}</a></div></td>
+                                <td class="num" title=inr(f.market_value)>{inr_short(f.market_value)}</td>
+                                <td class="num">{money(f.high_water_mark)}</td>
+                                <td class="num">{money(f.hurdle_value)}</td>
+                                <td class="num">{money(f.perf_fee_accrued)}</td>
+                                <td>{date(f.next_crystallisation)}</td>
+                                <td class="num">{inr(f.mgmt_fee_accrued)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            })}
+        </section>
+    }
+}
+
 #[component]
 fn Overview(o: ComplianceOverview) -> impl IntoView {
     let limits = o.limits.clone();
@@ -101,6 +150,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
         </div>
         <Disclosure title="SEBI performance disclosure by investment approach" rows=o.by_approach testid="disclosure-approach"/>
         <Disclosure title="By strategy" rows=o.by_strategy testid="disclosure-strategy"/>
+        <Fees fees=o.fees/>
         <section class="card stack">
             <h2>"Concentration and credit limits"</h2>
             <ul class="muted small">{limits.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>

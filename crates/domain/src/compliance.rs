@@ -88,4 +88,40 @@ pub struct ComplianceOverview {
     pub missing_valuation_count: i64,
     pub stale_prices: Vec<StalePrice>,
     pub stale_price_count: i64,
+    /// Management and performance fees accrued, and performance fees falling due.
+    pub fees: FeeOverview,
+}
+
+/// Fees accrued at the latest valuation of the active portfolios in view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeeOverview {
+    /// Management fee accrued since each portfolio's last charge.
+    pub mgmt_fee_accrued: Decimal,
+    /// Performance fee accrued in the open periods (what would be charged if they closed now).
+    pub perf_fee_accrued: Decimal,
+    /// How many portfolios have a performance fee accrued.
+    pub portfolios_with_perf_fee: i64,
+    /// The part of `perf_fee_accrued` whose crystallisation falls within [`FEE_DUE_DAYS`].
+    pub perf_fee_due_soon: Decimal,
+    /// The portfolios with the largest performance fee accrued (and their marks).
+    pub rows: Vec<FeeRow>,
+}
+
+/// Days ahead in which a crystallisation counts as "due soon".
+pub const FEE_DUE_DAYS: i32 = 30;
+
+/// One portfolio's fees.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeeRow {
+    pub portfolio_id: i32,
+    pub portfolio_code: String,
+    pub client_id: i32,
+    pub client_name: String,
+    pub as_of: NaiveDate,
+    pub market_value: Decimal,
+    pub high_water_mark: Option<Decimal>,
+    pub hurdle_value: Option<Decimal>,
+    pub perf_fee_accrued: Option<Decimal>,
+    pub next_crystallisation: Option<NaiveDate>,
+    pub mgmt_fee_accrued: Decimal,
 }

@@ -23,6 +23,8 @@ use sqlx::{PgPool, Row};
 
 use crate::load::job::PHASE_REFRESH_PENDING;
 
+mod fees;
+
 /// Clients recomputed per transaction: keeps each batch's reads and writes moderate.
 const CLIENTS_PER_BATCH: usize = 500;
 /// Advisory-lock class of one client's aggregates (`pg_advisory_xact_lock(class, client_id)`;
@@ -244,6 +246,8 @@ struct PortfolioFigures {
     /// The daily valuations (date, value, flow) the figures came from, if any: pooled into the
     /// client's return.
     days: Vec<(NaiveDate, Decimal, Decimal)>,
+    /// Management and performance fees accrued on the latest valuation date.
+    fees: Option<fees::FeeFigures>,
     active: bool,
 }
 
@@ -323,10 +327,14 @@ async fn compute_batch(
         .copied()
         .filter(|p| !valuations.contains_key(p))
         .collect();
+    let terms = fees::terms(tx, portfolios).await?;
     for (id, days) in valuations {
         if let Some(f) = figures.get_mut(&id) {
             let benchmark = benchmark_of.get(&id).and_then(|b| benchmarks.get(b));
             from_valuations(f, &days, benchmark);
+            f.fees = terms
+                .get(&id)
+                .and_then(|terms| fees::on_latest_day(&days, terms));
             f.days = days;
         }
     }
@@ -528,6 +536,7 @@ async fn write_batch(
     for table in [
         "agg_portfolio_period",
         "agg_portfolio_month",
+        "agg_portfolio_fee",
         "agg_portfolio",
     ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE portfolio_id = ANY($1)"))
@@ -630,6 +639,11 @@ async fn write_batch(
     .bind(&m_twrr)
     .execute(&mut *tx)
     .await?;
+    let fee_rows: Vec<(i32, &fees::FeeFigures)> = ids
+        .iter()
+        .filter_map(|id| Some((*id, get(id)?.fees.as_ref()?)))
+        .collect();
+    fees::write(&mut *tx, &fee_rows).await?;
     Ok(())
 }
 

@@ -207,6 +207,67 @@ pub fn performance_fee_schedule(
     flows: &[(NaiveDate, Decimal)],
     terms: &PerformanceFeeTerms,
 ) -> Result<Vec<CrystallisationRow>, FeeError> {
+    schedule(valuations, flows, terms, |inception, last_date| {
+        crystallisation_dates(inception, last_date, terms.crystallisation)
+    })
+}
+
+/// The performance fee of the period still open on `as_of`, as if it crystallised that day,
+/// and what the schedule looks like around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccruedPerformanceFee {
+    /// The open period closed on `as_of` by the rules of [`performance_fee_schedule`]: its
+    /// high water mark, hurdle value, excess and the fee accrued so far. When `as_of` is a
+    /// crystallisation date, that day's fee (due now).
+    pub open: CrystallisationRow,
+    /// The latest crystallisation before `as_of`, if any.
+    pub last: Option<CrystallisationRow>,
+    /// When the open period next crystallises.
+    pub next_crystallisation: NaiveDate,
+}
+
+/// The performance fee accrued on `as_of` (a date after the first valuation; the value is
+/// the last valuation on or before it): the schedule up to `as_of`, with the open period
+/// closed on that day. Same inputs and rules as [`performance_fee_schedule`].
+pub fn performance_fee_accrued(
+    valuations: &[(NaiveDate, Decimal)],
+    flows: &[(NaiveDate, Decimal)],
+    terms: &PerformanceFeeTerms,
+    as_of: NaiveDate,
+) -> Result<AccruedPerformanceFee, FeeError> {
+    let mut inception_date = None;
+    let mut rows = schedule(valuations, flows, terms, |inception, _| {
+        inception_date = Some(inception);
+        let mut dates = crystallisation_dates(inception, as_of, terms.crystallisation);
+        if dates.last() != Some(&as_of) && as_of > inception {
+            dates.push(as_of);
+        }
+        dates
+    })?;
+    let inception = inception_date.ok_or(FeeError::NoValuations)?;
+    let open = rows.pop().ok_or(FeeError::NoValuations)?;
+    let next_crystallisation = crystallisation_dates(
+        inception,
+        as_of.checked_add_months(Months::new(24)).unwrap_or(as_of),
+        terms.crystallisation,
+    )
+    .into_iter()
+    .find(|d| *d > as_of)
+    .unwrap_or(as_of);
+    Ok(AccruedPerformanceFee {
+        open,
+        last: rows.pop(),
+        next_crystallisation,
+    })
+}
+
+/// The schedule on the dates `dates(inception, last valuation date)` returns (ascending).
+fn schedule(
+    valuations: &[(NaiveDate, Decimal)],
+    flows: &[(NaiveDate, Decimal)],
+    terms: &PerformanceFeeTerms,
+    dates: impl FnOnce(NaiveDate, NaiveDate) -> Vec<NaiveDate>,
+) -> Result<Vec<CrystallisationRow>, FeeError> {
     for rate in [terms.rate, terms.hurdle_rate] {
         if rate.is_sign_negative() && !rate.is_zero() {
             return Err(FeeError::NegativeRate(rate));
@@ -238,7 +299,7 @@ pub fn performance_fee_schedule(
     let mut dated = Decimal::ZERO;
     let mut period_start = inception;
     let mut next_flow = 0usize;
-    for date in crystallisation_dates(inception, last_date, terms.crystallisation) {
+    for date in dates(inception, last_date) {
         while let Some(&(flow_date, amount)) = flows.get(next_flow) {
             if flow_date > date {
                 break;
@@ -423,6 +484,46 @@ mod tests {
         );
         assert_eq!(accrual.total, dec!(2739.74));
         assert!(accrue_management_fee(&aum, dec!(-0.01), range).is_err());
+    }
+
+    #[test]
+    fn the_accrued_fee_closes_the_open_period_on_the_day_asked() {
+        let terms = PerformanceFeeTerms {
+            rate: dec!(0.20),
+            hurdle_rate: dec!(0),
+            crystallisation: Crystallisation::Anniversary,
+        };
+        let values = [
+            (date(2024, 1, 1), dec!(100)),
+            (date(2025, 1, 1), dec!(110)),
+            (date(2025, 6, 30), dec!(130)),
+        ];
+        let accrued = performance_fee_accrued(&values, &[], &terms, date(2025, 6, 30)).expect("ok");
+        // First anniversary: 10 above the mark of 100, fee 2; the mark becomes 110.
+        let last = accrued.last.expect("a crystallisation before");
+        assert_eq!(
+            (last.date, last.fee, last.next_high_water_mark),
+            (date(2025, 1, 1), dec!(2.00), dec!(110))
+        );
+        // Open period: 130 against the mark of 110, 20 excess, 4 accrued; due next anniversary.
+        assert_eq!(
+            (
+                accrued.open.period_start,
+                accrued.open.high_water_mark,
+                accrued.open.excess,
+                accrued.open.fee
+            ),
+            (date(2025, 1, 1), dec!(110.00), dec!(20), dec!(4.00))
+        );
+        assert_eq!(accrued.next_crystallisation, date(2026, 1, 1));
+        // On a crystallisation date the open row is that date's row of the schedule.
+        let on_the_day =
+            performance_fee_accrued(&values, &[], &terms, date(2025, 1, 1)).expect("ok");
+        let schedule = performance_fee_schedule(&values[..2], &[], &terms).expect("ok");
+        assert_eq!(Some(&on_the_day.open), schedule.last());
+        assert_eq!(on_the_day.next_crystallisation, date(2026, 1, 1));
+        // Nothing to accrue on the first valuation's own day.
+        assert!(performance_fee_accrued(&values, &[], &terms, date(2024, 1, 1)).is_err());
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub async fn overview(
                 .db
                 .stale_prices(&me.scope, filter, PRICE_MAX_AGE_DAYS, LIST_CAP)
                 .await?;
+            let fees = cx.db.fee_accruals(&me.scope, filter, LIST_CAP).await?;
             let failed_loads = if sees_loads {
                 cx.db.failed_loads(FAILED_LOAD_DAYS, LIST_CAP).await?
             } else {
@@ -93,6 +94,7 @@ pub async fn overview(
                 missing_valuation_count,
                 stale_prices,
                 stale_price_count,
+                fees,
             })
         })
         .await?;

@@ -3,7 +3,9 @@
 //! current prices — each within a scope, each capped to the rows a page can show (with the
 //! full count beside it).
 
-use pms_domain::compliance::{FailedLoad, LimitBreach, MissingValuation, StalePrice};
+use pms_domain::compliance::{
+    FailedLoad, FeeOverview, FeeRow, LimitBreach, MissingValuation, StalePrice, FEE_DUE_DAYS,
+};
 use pms_domain::filter::Filter;
 use sqlx::Row;
 
@@ -231,5 +233,70 @@ impl Db {
             })
             .collect::<Result<_, sqlx::Error>>()?;
         Ok((list, total))
+    }
+
+    /// Fees accrued at the latest valuation of the scope's active portfolios that `filter` lets
+    /// through: totals, and the `cap` portfolios with the largest performance fee accrued.
+    pub async fn fee_accruals(
+        &self,
+        scope: &Scope,
+        filter: &Filter,
+        cap: i64,
+    ) -> StoreResult<FeeOverview> {
+        let narrowing = Narrowing::of(filter, 6);
+        let rows = narrowing
+            .bind(
+                scope
+                    .query(&format!(
+                        "WITH fees AS (
+                             SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name,
+                                    a.market_value, f.as_of, f.high_water_mark, f.hurdle_value, f.perf_fee_accrued,
+                                    f.next_crystallisation, f.mgmt_fee_accrued
+                             FROM dim_portfolio p
+                             JOIN dim_client c ON c.client_id = p.client_id
+                             JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                             JOIN agg_portfolio a ON a.portfolio_id = p.portfolio_id
+                             JOIN agg_portfolio_fee f ON f.portfolio_id = p.portfolio_id
+                             WHERE p.status = 'Active' AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+                               AND {})
+                         SELECT *, coalesce(sum(mgmt_fee_accrued) OVER (), 0) AS total_mgmt,
+                                coalesce(sum(perf_fee_accrued) OVER (), 0) AS total_perf,
+                                count(*) FILTER (WHERE perf_fee_accrued > 0) OVER () AS with_perf,
+                                coalesce(sum(perf_fee_accrued) FILTER (WHERE next_crystallisation <= as_of + $5) OVER (), 0) AS due_soon
+                         FROM fees
+                         ORDER BY perf_fee_accrued DESC NULLS LAST, mgmt_fee_accrued DESC, ws_portfolio_code LIMIT $4",
+                        narrowing.sql()
+                    ))
+                    .bind(cap)
+                    .bind(FEE_DUE_DAYS),
+            )
+            .fetch_all(self.pool())
+            .await?;
+        let mut overview = FeeOverview::default();
+        if let Some(first) = rows.first() {
+            overview.mgmt_fee_accrued = first.try_get("total_mgmt")?;
+            overview.perf_fee_accrued = first.try_get("total_perf")?;
+            overview.portfolios_with_perf_fee = first.try_get("with_perf")?;
+            overview.perf_fee_due_soon = first.try_get("due_soon")?;
+        }
+        overview.rows = rows
+            .iter()
+            .map(|row| {
+                Ok(FeeRow {
+                    portfolio_id: row.try_get("portfolio_id")?,
+                    portfolio_code: row.try_get("ws_portfolio_code")?,
+                    client_id: row.try_get("client_id")?,
+                    client_name: row.try_get("client_name")?,
+                    as_of: row.try_get("as_of")?,
+                    market_value: row.try_get("market_value")?,
+                    high_water_mark: row.try_get("high_water_mark")?,
+                    hurdle_value: row.try_get("hurdle_value")?,
+                    perf_fee_accrued: row.try_get("perf_fee_accrued")?,
+                    next_crystallisation: row.try_get("next_crystallisation")?,
+                    mgmt_fee_accrued: row.try_get("mgmt_fee_accrued")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(overview)
     }
 }
