@@ -11,6 +11,10 @@ test('portfolio performance shows the whole book, and picking an approach puts i
   await expect(page.locator('svg.chart__svg').first()).toBeVisible();
   await expect(page.getByTestId('monthly-returns').locator('tbody tr').first()).toBeVisible();
   await expect(page.getByTestId('risk-table')).toContainText('Sharpe ratio');
+  // The whole book shows how its approaches move together; a row opens that approach.
+  const correlation = page.getByTestId('correlation-table');
+  await expect(correlation.locator('tbody tr').first()).toBeVisible();
+  await expect(correlation.locator('tbody tr').first().locator('td').first()).toHaveText('1.00');
 
   const picker = page.getByTestId('group-picker');
   const approach = picker.locator('optgroup[label="Investment approaches"] option').first();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use common::pooled::{assert_close, pooled_twrr};
 use common::{TestApp, DEMO_PASSWORD};
 use pms_domain::compliance::ComplianceOverview;
@@ -417,4 +417,88 @@ async fn compliance_fees_are_the_metric_librarys_accruals_on_the_raw_valuations(
     .expect("the book's fees");
     assert_eq!(theirs.perf_fee_accrued, book);
     assert!(theirs.perf_fee_accrued < fees.perf_fee_accrued);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_correlation_matrix_pairs_the_approaches_monthly_pooled_returns(pool: PgPool) {
+    let app = TestApp::start(pool, true).await;
+    let admin = app.login(ADMIN, DEMO_PASSWORD).await;
+    let matrix: pms_domain::performance::CorrelationMatrix = admin
+        .post(app.url("/api/performance/correlation"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a matrix");
+    let n = matrix.groups.len();
+    assert!(n >= 2, "the demo has several approaches with history");
+    for i in 0..n {
+        assert_close(matrix.cells[i][i], 1.0, "a group with itself");
+        for j in 0..n {
+            assert_eq!(matrix.cells[i][j], matrix.cells[j][i], "symmetric");
+        }
+    }
+    // One cell, from the two approaches' own month ends on the performance page: the months
+    // both have in the last 36 (each month's return from the cumulative TWRR).
+    let monthly = |p: &GroupPerformance| -> std::collections::BTreeMap<NaiveDate, f64> {
+        p.months
+            .windows(2)
+            .map(|w| {
+                let month = w[1].month_end.with_day(1).expect("a first day");
+                (
+                    month,
+                    (1.0 + w[1].cumulative) / (1.0 + w[0].cumulative) - 1.0,
+                )
+            })
+            .collect()
+    };
+    let a = monthly(&performance_ok(&app, &admin, &matrix.groups[0].group.to_string()).await);
+    let b = monthly(&performance_ok(&app, &admin, &matrix.groups[1].group.to_string()).await);
+    let last = *a.keys().chain(b.keys()).max().expect("months");
+    let first = last
+        .checked_sub_months(chrono::Months::new(35))
+        .expect("a date");
+    let (xs, ys): (Vec<f64>, Vec<f64>) = a
+        .range(first..=last)
+        .filter_map(|(m, x)| Some((*x, *b.get(m)?)))
+        .unzip();
+    assert_close(
+        matrix.cells[0][1],
+        pms_metrics::stats::correlation(&xs, &ys).expect("defined"),
+        "approaches 1 and 2",
+    );
+
+    // By strategy, and an RM's matrix holds their own approaches only.
+    let strategies: pms_domain::performance::CorrelationMatrix = admin
+        .post(app.url("/api/performance/correlation"))
+        .form(&[("by_strategy", "true")])
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a matrix");
+    assert!(strategies
+        .groups
+        .iter()
+        .all(|g| matches!(g.group, pms_domain::performance::Group::Strategy(_))));
+    let rm = app.login(RM, DEMO_PASSWORD).await;
+    let theirs: pms_domain::performance::CorrelationMatrix = rm
+        .post(app.url("/api/performance/correlation"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a matrix");
+    let choices: pms_domain::performance::GroupChoices = rm
+        .post(app.url("/api/performance/choices"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("choices");
+    assert!(theirs.groups.iter().all(|g| choices.approaches.contains(g)));
 }

@@ -7,6 +7,7 @@ pub mod book;
 pub mod client;
 pub mod clients;
 pub mod compliance;
+pub mod correlation;
 pub mod executive;
 pub mod ingest;
 pub mod invite;

@@ -324,5 +324,7 @@ pub fn PortfolioPerformance() -> impl IntoView {
                 })}
             </Guarded>
         </Transition>
+        // Across the book's approaches or strategies: shown with the whole book.
+        {move || (group.get() == Group::Firm).then(|| view! { <super::correlation::Correlations/> })}
     }
 }

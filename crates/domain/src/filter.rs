@@ -182,6 +182,15 @@ impl FilterChoices {
     }
 }
 
+/// A criterion that names something by id: its chip name, the id, the names to read it in,
+/// and the parameters it clears.
+type IdCriterion<'a> = (
+    &'static str,
+    Option<i32>,
+    &'a [(i32, String)],
+    &'static [&'static str],
+);
+
 /// Longest text a criterion accepts (a city, a risk profile).
 const MAX_TEXT: usize = 100;
 
@@ -413,12 +422,7 @@ impl Filter {
                 clears: &["fy", "from", "to"],
             });
         }
-        let by_id: [(
-            &'static str,
-            Option<i32>,
-            &[(i32, String)],
-            &'static [&'static str],
-        ); 4] = [
+        let by_id: [IdCriterion<'_>; 4] = [
             ("Strategy", self.strategy, &names.strategies, &["strategy"]),
             ("Approach", self.approach, &names.approaches, &["approach"]),
             ("RM", self.rm, &names.rms, &["rm"]),

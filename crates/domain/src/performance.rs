@@ -206,6 +206,17 @@ pub struct GroupChoice {
     pub label: String,
 }
 
+/// How the monthly returns of the strategies or investment approaches in view move together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CorrelationMatrix {
+    /// The months covered ("Monthly returns, Dec 2023 – Nov 2026").
+    pub window: String,
+    pub groups: Vec<GroupChoice>,
+    /// `cells[i][j]`: the correlation of groups `i` and `j` over the months both have (none
+    /// with fewer than a year of them).
+    pub cells: Vec<Vec<Option<f64>>>,
+}
+
 /// The groups of the viewer's scope, for the picker.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupChoices {

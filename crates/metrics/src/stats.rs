@@ -613,6 +613,31 @@ pub fn annual_volatility(returns: &[f64], annualization: f64) -> Option<f64> {
     finite((squares / (n as f64 - 1.0)).sqrt() * annualization.sqrt())
 }
 
+/// Pearson correlation of two equally long series (numpy's `corrcoef`, Python's
+/// `statistics.correlation`): `None` below three
+/// pairs, for series of different lengths, a non-finite value, or a series that does not vary.
+pub fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
+    let n = a.len();
+    if n < 3 || b.len() != n || a.iter().chain(b).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let (mean_a, mean_b) = (
+        a.iter().sum::<f64>() / n as f64,
+        b.iter().sum::<f64>() / n as f64,
+    );
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (dx, dy) = (x - mean_a, y - mean_b);
+        ab += dx * dy;
+        aa += dx * dx;
+        bb += dy * dy;
+    }
+    if aa == 0.0 || bb == 0.0 {
+        return None;
+    }
+    finite((ab / (aa * bb).sqrt()).clamp(-1.0, 1.0))
+}
+
 /// numpy-compatible linear-interpolation percentile, `q` in `[0, 100]`; `None` when empty.
 pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
     if values.is_empty() || !(0.0..=100.0).contains(&q) || values.iter().any(|v| !v.is_finite()) {
@@ -629,6 +654,18 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn correlation_matches_numpy() {
+        // Python's statistics.correlation([1, 2, 3, 4, 6], [2, 1, 4, 3, 7]) == 0.8806955667454326
+        let a = [1.0, 2.0, 3.0, 4.0, 6.0];
+        let b = [2.0, 1.0, 4.0, 3.0, 7.0];
+        let r = correlation(&a, &b).expect("defined");
+        assert!((r - 0.880_695_566_745_432_6).abs() < 1e-12, "{r}");
+        assert!((correlation(&a, &a).expect("defined") - 1.0).abs() < 1e-15);
+        assert_eq!(correlation(&a, &[1.0; 5]), None, "a flat series");
+        assert_eq!(correlation(&a[..2], &b[..2]), None, "too few pairs");
+    }
 
     #[test]
     fn percentile_matches_numpy() {

@@ -415,7 +415,7 @@ impl Db {
         }
         choices
             .financial_years
-            .sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            .sort_unstable_by_key(|fy| std::cmp::Reverse(fy.0));
         choices.financial_years.dedup();
         Ok(choices)
     }

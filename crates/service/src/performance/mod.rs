@@ -3,10 +3,11 @@
 //! see (METRICS.md "Groups of portfolios"), and the groups the caller may pick.
 
 pub mod analysis;
+pub mod correlation;
 
 use pms_domain::filter::{Filter, FilterChoices};
 use pms_domain::identity::Capability;
-use pms_domain::performance::{Group, GroupChoices, GroupPerformance};
+use pms_domain::performance::{CorrelationMatrix, Group, GroupChoices, GroupPerformance};
 
 use crate::read_cache::scope_key;
 use crate::{AppResult, Caller, Context};
@@ -73,6 +74,40 @@ pub async fn group(
         })
         .await?;
     Ok(GroupPerformance::clone(&answer))
+}
+
+/// Months the correlation matrix looks back over.
+const CORRELATION_MONTHS: usize = 36;
+/// Fewest months two groups must share for a correlation.
+const CORRELATION_LEAST_MONTHS: usize = 12;
+
+/// The correlation of the monthly returns of the investment approaches (or, `by_strategy`,
+/// the strategies) the caller may see, each the pooled money of its portfolios that `filter`
+/// lets through (the same series as [`group`]'s).
+#[tracing::instrument(name = "performance.correlation", skip_all, fields(caller = %caller))]
+pub async fn correlation(
+    cx: &Context,
+    caller: &Caller,
+    filter: &Filter,
+    by_strategy: bool,
+) -> AppResult<CorrelationMatrix> {
+    let all = choices(cx, caller).await?;
+    let groups = if by_strategy {
+        all.strategies
+    } else {
+        all.approaches
+    };
+    let mut returns = Vec::with_capacity(groups.len());
+    for choice in &groups {
+        let performance = group(cx, caller, choice.group, filter).await?;
+        returns.push(correlation::monthly_returns(&performance.months));
+    }
+    Ok(correlation::matrix(
+        groups,
+        returns,
+        CORRELATION_MONTHS,
+        CORRELATION_LEAST_MONTHS,
+    ))
 }
 
 /// The strategies, approaches and RM books the caller may pick.
