@@ -7,7 +7,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::pooled::{assert_close, pooled_twrr};
-use common::{TestApp, DEMO_PASSWORD};
+use common::{get_json, server_fn, TestApp, DEMO_PASSWORD};
 use pms_domain::clients::ClientSummary;
 use pms_domain::compliance::ComplianceOverview;
 use pms_domain::error::AppError;
@@ -236,14 +236,7 @@ async fn a_filter_never_widens_an_rms_scope(pool: PgPool) {
     assert_eq!(listed["total"], 0, "{listed}");
 
     // The filter's choices are the RM's book's own.
-    let choices: FilterChoices = rm
-        .post(app.url("/api/filters/choices"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("choices");
+    let choices: FilterChoices = server_fn(&rm, app.url("/api/filters/choices"), &[]).await;
     assert!(!choices.rms.is_empty());
     assert!(choices.rms.iter().all(|(id, _)| *id != other));
 }
@@ -255,15 +248,12 @@ async fn the_client_list_keeps_clients_with_a_matching_portfolio_and_applies_the
     let app = TestApp::start(pool.clone(), true).await;
     let admin = app.login(ADMIN, DEMO_PASSWORD).await;
     let city = commonest(&pool, "city").await;
-    let page: Value = admin
-        .get(app.url("/api/v1/clients"))
-        .query(&[("city", city.as_str()), ("page_size", "500")])
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("a page");
+    let page: Value = get_json(
+        &admin,
+        app.url("/api/v1/clients"),
+        &[("city", city.as_str()), ("page_size", "500")],
+    )
+    .await;
     let items: Vec<ClientSummary> =
         serde_json::from_value(page["items"].clone()).expect("client rows");
     let expected: i64 = sqlx::query_scalar(
@@ -280,15 +270,12 @@ async fn the_client_list_keeps_clients_with_a_matching_portfolio_and_applies_the
         .iter()
         .all(|c| c.city.as_deref() == Some(city.as_str())));
 
-    let ranged: Value = admin
-        .get(app.url("/api/v1/clients"))
-        .query(&[("twrr_min", "10"), ("twrr_max", "25"), ("page_size", "500")])
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("a page");
+    let ranged: Value = get_json(
+        &admin,
+        app.url("/api/v1/clients"),
+        &[("twrr_min", "10"), ("twrr_max", "25"), ("page_size", "500")],
+    )
+    .await;
     let rows: Vec<ClientSummary> =
         serde_json::from_value(ranged["items"].clone()).expect("client rows");
     assert!(!rows.is_empty());

@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{Datelike, NaiveDate};
 use common::pooled::{assert_close, pooled_twrr};
-use common::{TestApp, DEMO_PASSWORD};
+use common::{server_fn, TestApp, DEMO_PASSWORD};
 use pms_domain::compliance::ComplianceOverview;
 use pms_domain::error::AppError;
 use pms_domain::performance::{GroupPerformance, PeriodFigure};
@@ -191,14 +191,8 @@ async fn an_rm_sees_the_performance_of_their_book_only(pool: PgPool) {
     }
 
     // The picker offers only the RM's own books.
-    let choices: pms_domain::performance::GroupChoices = rm
-        .post(app.url("/api/performance/choices"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("choices");
+    let choices: pms_domain::performance::GroupChoices =
+        server_fn(&rm, app.url("/api/performance/choices"), &[]).await;
     assert!(!choices.rms.is_empty());
     assert!(choices
         .rms
@@ -423,14 +417,8 @@ async fn compliance_fees_are_the_metric_librarys_accruals_on_the_raw_valuations(
 async fn the_correlation_matrix_pairs_the_approaches_monthly_pooled_returns(pool: PgPool) {
     let app = TestApp::start(pool, true).await;
     let admin = app.login(ADMIN, DEMO_PASSWORD).await;
-    let matrix: pms_domain::performance::CorrelationMatrix = admin
-        .post(app.url("/api/performance/correlation"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("a matrix");
+    let matrix: pms_domain::performance::CorrelationMatrix =
+        server_fn(&admin, app.url("/api/performance/correlation"), &[]).await;
     let n = matrix.groups.len();
     assert!(n >= 2, "the demo has several approaches with history");
     for i in 0..n {
@@ -470,35 +458,20 @@ async fn the_correlation_matrix_pairs_the_approaches_monthly_pooled_returns(pool
     );
 
     // By strategy, and an RM's matrix holds their own approaches only.
-    let strategies: pms_domain::performance::CorrelationMatrix = admin
-        .post(app.url("/api/performance/correlation"))
-        .form(&[("by_strategy", "true")])
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("a matrix");
+    let strategies: pms_domain::performance::CorrelationMatrix = server_fn(
+        &admin,
+        app.url("/api/performance/correlation"),
+        &[("by_strategy", "true")],
+    )
+    .await;
     assert!(strategies
         .groups
         .iter()
         .all(|g| matches!(g.group, pms_domain::performance::Group::Strategy(_))));
     let rm = app.login(RM, DEMO_PASSWORD).await;
-    let theirs: pms_domain::performance::CorrelationMatrix = rm
-        .post(app.url("/api/performance/correlation"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("a matrix");
-    let choices: pms_domain::performance::GroupChoices = rm
-        .post(app.url("/api/performance/choices"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("choices");
+    let theirs: pms_domain::performance::CorrelationMatrix =
+        server_fn(&rm, app.url("/api/performance/correlation"), &[]).await;
+    let choices: pms_domain::performance::GroupChoices =
+        server_fn(&rm, app.url("/api/performance/choices"), &[]).await;
     assert!(theirs.groups.iter().all(|g| choices.approaches.contains(g)));
 }

@@ -128,34 +128,30 @@ pub(crate) trait Binds<'q>: Sized {
     fn fraction(self, value: f64) -> Self;
 }
 
+/// `Binds` for a sqlx query type: each kind of value is bound as it is.
+macro_rules! binds_by_bind {
+    () => {
+        fn id(self, value: i32) -> Self {
+            self.bind(value)
+        }
+        fn text(self, value: &'q str) -> Self {
+            self.bind(value)
+        }
+        fn number(self, value: Decimal) -> Self {
+            self.bind(value)
+        }
+        fn fraction(self, value: f64) -> Self {
+            self.bind(value)
+        }
+    };
+}
+
 impl<'q> Binds<'q> for Query<'q, Postgres, PgArguments> {
-    fn id(self, value: i32) -> Self {
-        self.bind(value)
-    }
-    fn text(self, value: &'q str) -> Self {
-        self.bind(value)
-    }
-    fn number(self, value: Decimal) -> Self {
-        self.bind(value)
-    }
-    fn fraction(self, value: f64) -> Self {
-        self.bind(value)
-    }
+    binds_by_bind!();
 }
 
 impl<'q, O> Binds<'q> for QueryAs<'q, Postgres, O, PgArguments> {
-    fn id(self, value: i32) -> Self {
-        self.bind(value)
-    }
-    fn text(self, value: &'q str) -> Self {
-        self.bind(value)
-    }
-    fn number(self, value: Decimal) -> Self {
-        self.bind(value)
-    }
-    fn fraction(self, value: f64) -> Self {
-        self.bind(value)
-    }
+    binds_by_bind!();
 }
 
 #[cfg(test)]

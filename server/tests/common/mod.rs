@@ -185,3 +185,35 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 }
+
+/// A server function's answer to `user` (POSTed with `form`), read as `T`.
+pub async fn server_fn<T: serde::de::DeserializeOwned>(
+    user: &reqwest::Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> T {
+    user.post(url)
+        .form(form)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("the answer")
+}
+
+/// A REST read's JSON answer to `user`.
+pub async fn get_json(
+    user: &reqwest::Client,
+    url: String,
+    query: &[(&str, &str)],
+) -> serde_json::Value {
+    user.get(url)
+        .query(query)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
