@@ -62,6 +62,8 @@ test('a mix row drills down into the filtered view, and the trend keeps the filt
   await hydrated(page);
   await expect(page.getByTestId('filter-chips')).toContainText('Period: FY2024-25');
   await expect(page.getByTestId('summary-as-of')).toContainText('FY2024-25');
+  // A past year shows the book as it stood at the year's last valuation.
+  await expect(page.locator('.kpi__label').first()).toHaveText(/^AUM at \d{2} Mar 2025$/);
   const strategies = page.locator('section', { hasText: 'Strategy mix' });
   const first = strategies.locator('tbody tr a').first();
   const name = (await first.textContent())!.trim();

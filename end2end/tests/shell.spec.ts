@@ -24,6 +24,11 @@ test('after hydration the refresh button re-runs the data-status server function
   await login(page, USERS.admin);
   const status = page.getByTestId('data-status');
   await expect(status).toContainText('Data as of');
+  // The data version, on desktop beside the date and everywhere in the tooltip.
+  await expect(status.locator('.data-status__text')).toHaveAttribute('title', /Data version \d+\./);
+  if ((page.viewportSize()?.width ?? 0) >= 1200) {
+    await expect(page.getByTestId('data-version')).toHaveText(/^v\d+$/);
+  }
   const checked = page.getByTestId('checked-at');
   const before = await checked.innerText();
   // The label has one-second resolution: make sure the next answer is in a later second.

@@ -6,7 +6,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{TestApp, DEMO_PASSWORD};
+use common::{server_fn, TestApp, DEMO_PASSWORD};
+use pms_domain::status::DataStatus;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 
@@ -196,4 +197,49 @@ async fn the_export_link_of_a_searched_page_exports_what_the_page_shows(pool: Pg
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The data version of one export: its header and its file name must agree.
+async fn export_version(user: &reqwest::Client, app: &TestApp) -> i64 {
+    let response = user
+        .get(app.url("/api/v1/exports/clients.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let version: i64 = response.headers()["x-data-version"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"clients-v{version}.csv\"")
+    );
+    version
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_header_and_the_export_carry_the_data_version_which_advances_after_a_change(
+    pool: PgPool,
+) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let compliance = app.login(COMPLIANCE, DEMO_PASSWORD).await;
+    let status: DataStatus = server_fn(&compliance, app.url("/api/data/status"), &[]).await;
+    assert!(status.data_version > 0, "the demo load published a version");
+    assert_eq!(export_version(&compliance, &app).await, status.data_version);
+
+    // A change the dashboard reads (a portfolio's figures refreshed) publishes a new version.
+    sqlx::query("INSERT INTO agg_dirty_portfolio (portfolio_id) SELECT min(portfolio_id) FROM dim_portfolio")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pms_ingest::aggregate::refresh_dirty(&pool).await.unwrap();
+    let after: DataStatus = server_fn(&compliance, app.url("/api/data/status"), &[]).await;
+    assert!(
+        after.data_version > status.data_version,
+        "the version advanced"
+    );
+    assert_eq!(export_version(&compliance, &app).await, after.data_version);
 }

@@ -8,6 +8,7 @@ mod common;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use common::pooled::pooled_one_year_twrr;
 use common::{TestApp, DEMO_PASSWORD};
 use pms_metrics::CashFlow;
 use reqwest::StatusCode;
@@ -41,7 +42,7 @@ impl Figures {
         }
     }
 
-    /// Equal up to the last bits of a float (the TWRR is a value-weighted average).
+    /// Equal up to the last bits of a float (the figures are computed in floating point).
     fn assert_matches(&self, expected: &Figures, what: &str) {
         assert_eq!(self.aum, expected.aum, "{what}: AUM");
         assert_eq!(self.portfolios, expected.portfolios, "{what}: portfolios");
@@ -343,8 +344,8 @@ async fn a_portfolio_manager_sees_only_their_strategies_figures(pool: PgPool) {
     // Unrestricted roles keep the whole-client figures and every portfolio.
     assert_every_route_shows(&app, &admin, (client, &code), &whole, &[mine, outside]).await;
 
-    // A second portfolio in scope: AUM and count add up, TWRR is weighted by value as the
-    // refresh weights it, and XIRR is over the two portfolios' flows together.
+    // A second portfolio in scope: AUM and count add up, and the 1-year TWRR and XIRR are
+    // those of the two portfolios' money together (pooled values and flows).
     let second = add_valued_portfolio(
         &pool,
         client,
@@ -357,15 +358,18 @@ async fn a_portfolio_manager_sees_only_their_strategies_figures(pool: PgPool) {
     .await;
     let (second_value, second_twrr, _) = portfolio_figures(&pool, second).await;
     let (value, twrr_1y, _) = portfolio_figures(&pool, mine).await;
-    let weight = |v: Decimal| v.to_string().parse::<f64>().unwrap();
-    let (r1, r2) = (twrr_1y.unwrap(), second_twrr.expect("a 1-year TWRR"));
+    let pooled =
+        pooled_one_year_twrr(&pool, &format!("p.portfolio_id IN ({mine}, {second})")).await;
+    assert_ne!(Some(pooled), twrr_1y, "pooling changes the first's figure");
+    assert_ne!(
+        Some(pooled),
+        second_twrr,
+        "pooling changes the second's figure"
+    );
     let two_in_scope = Figures {
         aum: value + second_value,
         portfolios: 2,
-        twrr_1y: Some(
-            (r1 * weight(value) + r2 * weight(second_value))
-                / (weight(value) + weight(second_value)),
-        ),
+        twrr_1y: Some(pooled),
         xirr_si: xirr_together(&pool, &[mine, second]).await,
     };
     assert!(two_in_scope.xirr_si.is_some());

@@ -7,7 +7,7 @@ use pms_domain::status::DataStatus;
 use crate::components::icons::{Icon, IconKind};
 
 /// Reads how current the store is: the latest valuation date and the last successful load.
-#[server]
+#[server(endpoint = "data/status")]
 pub async fn get_data_status() -> Result<DataStatus, AppError> {
     let cx = crate::ssr::app_context()?;
     pms_service::summary::data_status(&cx).await
@@ -26,6 +26,7 @@ pub fn DataStatusChip() -> impl IntoView {
                         Ok(s) => view! {
                             <span class="data-status__text" title=s.tooltip()>
                                 {s.headline()}
+                                <span class="data-status__version" data-testid="data-version">{s.version_label()}</span>
                                 <span class="data-status__checked" data-testid="checked-at">
                                     {format!("checked {}", s.checked_at_label())}
                                 </span>

@@ -135,7 +135,7 @@ pub fn ClientAnalytics() -> impl IntoView {
                 {move || if query.get().include_closed { "Hide closed clients" } else { "Show closed clients" }}
             </a>
             <div class="topbar__spacer"></div>
-            <a class="button" href=export_href download="clients.csv" data-testid="export-csv">
+            <a class="button" href=export_href download data-testid="export-csv">
                 <Icon kind=IconKind::Download/>"Export CSV"
             </a>
         </div>

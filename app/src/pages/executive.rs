@@ -30,7 +30,7 @@ pub async fn get_executive_summary(
 
 #[component]
 fn Kpi(
-    label: &'static str,
+    #[prop(into)] label: String,
     value: String,
     #[prop(optional)] title: Option<String>,
     #[prop(optional)] class: &'static str,
@@ -198,6 +198,12 @@ pub fn ExecutiveSummary() -> impl IntoView {
                             let period = s.change.as_ref().map_or_else(|| "No valuations in the period".to_owned(), |c| {
                                 format!("{} ({} – {})", c.period, c.from.format("%d %b %Y"), c.to.format("%d %b %Y"))
                             });
+                            // A past period (an earlier FY, a range ending before the latest
+                            // valuation) shows the book as it stood at the period's end.
+                            let (aum_label, aum) = match &s.change {
+                                Some(c) if Some(c.to) != s.as_of => (format!("AUM at {}", c.to.format("%d %b %Y")), c.closing),
+                                _ => ("Assets under management".to_owned(), s.aum),
+                            };
                             let for_trend = s.clone();
                             view! {
                                 <p class="muted small" data-testid="summary-as-of">
@@ -205,7 +211,7 @@ pub fn ExecutiveSummary() -> impl IntoView {
                                     {format!("Change over {period}.")}
                                 </p>
                                 <div class="kpis" data-testid="kpis">
-                                    <Kpi label="Assets under management" value=inr_short(s.aum) title=inr(s.aum)/>
+                                    <Kpi label=aum_label value=inr_short(aum) title=inr(aum)/>
                                     <Kpi label="Change in the period" value=inr_short(change) title=inr(change)
                                         class=if change.is_sign_negative() { "neg" } else { "pos" }/>
                                     <Kpi label="of which net flows" value=inr_short(flows) title=inr(flows)/>

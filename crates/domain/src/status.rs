@@ -13,6 +13,10 @@ pub struct DataStatus {
     pub last_load_at: Option<DateTime<Utc>>,
     /// When the server answered (shows the check really happened).
     pub checked_at: DateTime<Utc>,
+    /// The data version: advanced after every change the dashboard reads commits (a load, an
+    /// aggregate refresh, an RM reassignment). Exports carry it too, so two people comparing
+    /// numbers can tell whether they looked at the same data.
+    pub data_version: i64,
 }
 
 impl DataStatus {
@@ -26,10 +30,16 @@ impl DataStatus {
 
     /// Longer explanation for a tooltip.
     pub fn tooltip(&self) -> String {
-        match self.last_load_at {
+        let load = match self.last_load_at {
             Some(at) => format!("Last successful load finished {}", format_ist(at)),
             None => "No load has completed yet".to_owned(),
-        }
+        };
+        format!("{load}. Data version {}.", self.data_version)
+    }
+
+    /// `v42`: the short data-version stamp.
+    pub fn version_label(&self) -> String {
+        format!("v{}", self.data_version)
     }
 
     pub fn checked_at_label(&self) -> String {

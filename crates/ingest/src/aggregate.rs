@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use pms_metrics::fy::{DateRange, FinancialYear};
-use pms_metrics::group::{group_series, PortfolioHistory};
+use pms_metrics::group::{pooled_one_year_twrr, DailyRow};
 use pms_metrics::twrr::{PerformanceSeries, Period};
 use pms_metrics::{CashFlow, ReturnStatistics, StatsConfig, Valuation};
 use rust_decimal::prelude::ToPrimitive;
@@ -720,34 +720,15 @@ async fn write_clients(
 /// The 1-year TWRR of the pooled daily values and flows of `portfolios` (those with daily
 /// valuations), to the latest of their dates; `None` without a year of history.
 fn pooled_one_year(portfolios: &[&PortfolioFigures]) -> Option<f64> {
-    let histories: Vec<(Vec<Valuation>, Vec<CashFlow>)> = portfolios
+    let rows: Vec<Vec<DailyRow>> = portfolios
         .iter()
-        .filter(|f| !f.days.is_empty())
         .map(|f| {
-            let valuations = f
-                .days
+            f.days
                 .iter()
-                .map(|&(d, v, _)| Valuation::new(d, to_f64(v)))
-                .collect();
-            let flows = f
-                .days
-                .iter()
-                .filter(|d| !d.2.is_zero())
-                .map(|&(d, _, flow)| CashFlow::new(d, to_f64(flow)))
-                .collect();
-            (valuations, flows)
+                .map(|&(d, v, flow)| (d, to_f64(v), to_f64(flow)))
+                .collect()
         })
         .collect();
-    let members: Vec<PortfolioHistory<'_>> = histories
-        .iter()
-        .map(|(v, f)| PortfolioHistory::new(v, f))
-        .collect();
-    let series = group_series(&members).ok()?;
-    let as_of = series.last_date();
-    series
-        .standard_periods(as_of)
-        .into_iter()
-        .find(|row| row.label == "1Y")
-        .and_then(|row| row.result)
-        .and_then(|result| result.annualized)
+    let slices: Vec<&[DailyRow]> = rows.iter().map(Vec::as_slice).collect();
+    pooled_one_year_twrr(&slices)
 }

@@ -174,6 +174,41 @@ pub fn group_series_from_days(days: &[GroupDay]) -> Result<PerformanceSeries, Gr
     Ok(PerformanceSeries::new(&valuations, &flows)?)
 }
 
+/// One portfolio's valuation date, closing value and the day's external flow (inflow positive).
+pub type DailyRow = (NaiveDate, f64, f64);
+
+/// The 1-year TWRR (annualised) of the pooled daily values and flows of `portfolios`, to the
+/// latest of their dates; `None` without a year of pooled history or when the pool is empty.
+/// This is the client figure (METRICS.md "Groups of portfolios"): the same number as the
+/// performance page's 1Y row for the same portfolios.
+pub fn pooled_one_year_twrr(portfolios: &[&[DailyRow]]) -> Option<f64> {
+    let histories: Vec<(Vec<Valuation>, Vec<CashFlow>)> = portfolios
+        .iter()
+        .filter(|days| !days.is_empty())
+        .map(|days| {
+            let valuations = days.iter().map(|&(d, v, _)| Valuation::new(d, v)).collect();
+            let flows = days
+                .iter()
+                .filter(|row| row.2 != 0.0)
+                .map(|&(d, _, flow)| CashFlow::new(d, flow))
+                .collect();
+            (valuations, flows)
+        })
+        .collect();
+    let members: Vec<PortfolioHistory<'_>> = histories
+        .iter()
+        .map(|(v, f)| PortfolioHistory::new(v, f))
+        .collect();
+    let series = group_series(&members).ok()?;
+    let as_of = series.last_date();
+    series
+        .standard_periods(as_of)
+        .into_iter()
+        .find(|row| row.label == "1Y")
+        .and_then(|row| row.result)
+        .and_then(|result| result.annualized)
+}
+
 /// Group XIRR over `period` (trailing periods ending on `as_of`): the group's value at the
 /// period's base date invested, every external flow of its portfolios after it (each on the
 /// valuation date it is attributed to), and the closing value received. `series` is the

@@ -143,7 +143,7 @@ pub async fn export(cx: &Context, caller: &Caller, query: &ClientQuery) -> AppRe
         caller,
         "export.csv",
         Some(("client_list", "clients.csv".into())),
-        json!({ "rows": export.total, "search": query.search, "sort": query.sort.code(), "descending": query.descending }),
+        json!({ "rows": export.total, "data_version": export.data_version, "search": query.search, "sort": query.sort.code(), "descending": query.descending }),
     )
     .await?;
     Ok(export)

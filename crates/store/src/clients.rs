@@ -11,6 +11,7 @@ use pms_domain::clients::{
 };
 use pms_domain::filter::Filter;
 use pms_domain::ids::Pan;
+use pms_metrics::group::{pooled_one_year_twrr, DailyRow};
 use pms_metrics::CashFlow;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -36,9 +37,9 @@ struct ClientRow {
     portfolios: i32,
     twrr_1y: Option<f64>,
     xirr_si: Option<f64>,
-    /// The visible portfolios whose combined XIRR is computed here, not in SQL (see
-    /// [`IN_SCOPE_FIGURES`]).
-    combined_xirr_of: Option<Vec<i32>>,
+    /// The visible portfolios whose combined XIRR and pooled 1-year TWRR are computed here,
+    /// not in SQL (see [`IN_SCOPE_FIGURES`]).
+    combined_of: Option<Vec<i32>>,
     total: i64,
 }
 
@@ -66,6 +67,8 @@ impl From<ClientRow> for ClientSummary {
 pub struct ClientExport {
     /// How many rows `rows` yields (counted by the same query).
     pub total: i64,
+    /// The data version read as the export began (see [`Db::read_version`]).
+    pub data_version: i64,
     pub rows: BoxStream<'static, StoreResult<ClientSummary>>,
 }
 
@@ -77,7 +80,7 @@ const EXPORT_BATCH_ROWS: usize = 256;
 const CLIENT_COLUMNS: &str =
     "c.client_id, c.name, c.ws_client_code AS client_code, c.city, c.state, r.name AS rm_name,
     c.risk_profile, c.status, c.onboarding_date, f.aum, f.portfolios, f.twrr_1y, f.xirr_si,
-    f.combined_xirr_of";
+    f.combined_of";
 
 const CLIENT_SOURCE: &str = "dim_client c
     LEFT JOIN agg_client a USING (client_id)
@@ -86,38 +89,36 @@ const CLIENT_SOURCE: &str = "dim_client c
 /// A client's figures `f` when the scope sees all of every client: the whole-client aggregate.
 const WHOLE_CLIENT_FIGURES: &str = "CROSS JOIN LATERAL (
     SELECT coalesce(a.aum, 0) AS aum, coalesce(a.portfolios, 0) AS portfolios, a.twrr_1y, a.xirr_si,
-           NULL::int[] AS combined_xirr_of
+           NULL::int[] AS combined_of
 ) f";
 
 /// A client's figures `f` within a restricted scope ($1..$3). Where the scope sees every
 /// portfolio of the client (an RM's own client, a PM's single-strategy client) they are the
 /// whole-client aggregate; otherwise they combine the aggregate refresh's per-portfolio
 /// figures of the visible portfolios by the refresh's own client rules
-/// (`pms_ingest::aggregate`): AUM over active portfolios, every portfolio counted, 1-year TWRR
-/// weighted by the active portfolios' value. XIRR does not combine from per-portfolio figures:
-/// over one visible portfolio it is that portfolio's (the same flows); over several it is NULL
-/// here and `combined_xirr_of` lists them for [`with_combined_xirr`]. (Sorting by XIRR thus
-/// places those clients with the ones without an XIRR.)
+/// (`pms_ingest::aggregate`): AUM over active portfolios, every portfolio counted. XIRR and the
+/// pooled 1-year TWRR do not combine from per-portfolio figures: over one visible portfolio
+/// they are that portfolio's (the same flows and values); over several they are NULL here and
+/// `combined_of` lists the portfolios for [`with_combined_figures`]. (Sorting by, or a range
+/// on, those figures thus treats such clients as ones without the figure.)
 const IN_SCOPE_FIGURES: &str = "CROSS JOIN LATERAL (
     SELECT CASE WHEN whole THEN coalesce(a.aum, 0) ELSE visible_aum END AS aum,
            CASE WHEN whole THEN coalesce(a.portfolios, 0) ELSE visible_portfolios END AS portfolios,
            CASE WHEN whole THEN a.twrr_1y ELSE visible_twrr_1y END AS twrr_1y,
            CASE WHEN whole THEN a.xirr_si ELSE visible_xirr_si END AS xirr_si,
-           CASE WHEN NOT whole AND visible_portfolios > 1 THEN visible_ids END AS combined_xirr_of
+           CASE WHEN NOT whole AND visible_portfolios > 1 THEN visible_ids END AS combined_of
     FROM (
         SELECT coalesce(bool_and(visible), true) AS whole,
                coalesce(sum(market_value) FILTER (WHERE visible AND active), 0) AS visible_aum,
                (count(*) FILTER (WHERE visible))::int AS visible_portfolios,
-               CASE WHEN sum(twrr_weight) > 0 THEN sum(twrr_weight * twrr_1y) / sum(twrr_weight) END
+               CASE WHEN count(*) FILTER (WHERE visible) = 1 THEN max(twrr_1y) FILTER (WHERE visible) END
                    AS visible_twrr_1y,
                CASE WHEN count(*) FILTER (WHERE visible) = 1 THEN max(xirr_si) FILTER (WHERE visible) END
                    AS visible_xirr_si,
                array_agg(portfolio_id ORDER BY portfolio_id) FILTER (WHERE visible) AS visible_ids
         FROM (
             SELECT p.portfolio_id, v.visible, p.status = 'Active' AS active, coalesce(ap.market_value, 0) AS market_value,
-                   ap.xirr_si, pp.twrr_reported AS twrr_1y,
-                   CASE WHEN v.visible AND p.status = 'Active' AND pp.twrr_reported IS NOT NULL
-                        THEN coalesce(ap.market_value, 0)::float8 END AS twrr_weight
+                   ap.xirr_si, pp.twrr_reported AS twrr_1y
             FROM dim_portfolio p
             JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
             LEFT JOIN agg_portfolio ap ON ap.portfolio_id = p.portfolio_id
@@ -156,16 +157,22 @@ const INVESTOR_FLOWS: &str = "
     UNION ALL
     SELECT portfolio_id, as_of, market_value FROM agg_portfolio WHERE portfolio_id = ANY($1) AND as_of IS NOT NULL";
 
-/// Fills in the XIRR of rows whose visible portfolios are several but not all of the client's:
-/// the shared metric library's XIRR over those portfolios' flows together, as the refresh
-/// computes it over all of them.
-async fn with_combined_xirr(
+/// Daily closing values and flows of portfolios ($1), as the aggregate refresh reads them for
+/// a client's pooled 1-year TWRR.
+const DAILY_ROWS: &str = "
+    SELECT portfolio_id, valuation_date, market_value::float8, net_flow::float8 FROM fact_valuation
+    WHERE portfolio_id = ANY($1) ORDER BY portfolio_id, valuation_date";
+
+/// Fills in the XIRR and the pooled 1-year TWRR of rows whose visible portfolios are several
+/// but not all of the client's: the shared metric library's figures over those portfolios
+/// together, as the refresh computes them over all of them.
+async fn with_combined_figures(
     pool: &PgPool,
     mut rows: Vec<ClientRow>,
 ) -> StoreResult<Vec<ClientRow>> {
     let portfolios: Vec<i32> = rows
         .iter()
-        .filter_map(|r| r.combined_xirr_of.as_deref())
+        .filter_map(|r| r.combined_of.as_deref())
         .flatten()
         .copied()
         .collect();
@@ -183,8 +190,16 @@ async fn with_combined_xirr(
             .or_default()
             .push(CashFlow::from_money(date, amount));
     }
+    let mut days: HashMap<i32, Vec<DailyRow>> = HashMap::new();
+    let found: Vec<(i32, NaiveDate, f64, f64)> = sqlx::query_as(DAILY_ROWS)
+        .bind(&portfolios)
+        .fetch_all(pool)
+        .await?;
+    for (portfolio, date, value, flow) in found {
+        days.entry(portfolio).or_default().push((date, value, flow));
+    }
     for row in &mut rows {
-        let Some(ids) = &row.combined_xirr_of else {
+        let Some(ids) = &row.combined_of else {
             continue;
         };
         let together: Vec<CashFlow> = ids
@@ -198,6 +213,12 @@ async fn with_combined_xirr(
         } else {
             pms_metrics::xirr(&together).ok()
         };
+        let pooled: Vec<&[DailyRow]> = ids
+            .iter()
+            .filter_map(|id| days.get(id))
+            .map(Vec::as_slice)
+            .collect();
+        row.twrr_1y = pooled_one_year_twrr(&pooled);
     }
     Ok(rows)
 }
@@ -305,7 +326,7 @@ impl Db {
             .bind(i64::from((page - 1) * page_size))
             .fetch_all(self.pool())
             .await?;
-        let rows = with_combined_xirr(self.pool(), rows).await?;
+        let rows = with_combined_figures(self.pool(), rows).await?;
         let total = rows.first().map(|r| r.total).unwrap_or(0);
         Ok(Page {
             items: rows.into_iter().map(ClientSummary::from).collect(),
@@ -319,6 +340,9 @@ impl Db {
     /// ignored), streamed from one query so an export of any size holds a bounded number of
     /// rows in memory. Waits for the first row, to report the total.
     pub async fn client_export(&self, scope: &Scope, q: &ClientQuery) -> StoreResult<ClientExport> {
+        // Read before the rows: a change committing meanwhile is published only after it
+        // commits, so the stamp is never newer than the rows (at worst one version older).
+        let data_version = self.read_version().await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel(EXPORT_BUFFER_ROWS);
         let (pool, scope, q) = (self.pool().clone(), scope.clone(), q.clone());
         // The query's text and arguments must outlive the response body, so a task owns them;
@@ -332,7 +356,7 @@ impl Db {
                     .ready_chunks(EXPORT_BATCH_ROWS);
             while let Some(batch) = batches.next().await {
                 let rows = match batch.into_iter().collect::<Result<Vec<_>, _>>() {
-                    Ok(rows) => with_combined_xirr(&pool, rows).await,
+                    Ok(rows) => with_combined_figures(&pool, rows).await,
                     Err(e) => Err(e.into()),
                 };
                 match rows {
@@ -355,6 +379,7 @@ impl Db {
             None => {
                 return Ok(ClientExport {
                     total: 0,
+                    data_version,
                     rows: stream::empty().boxed(),
                 })
             }
@@ -365,6 +390,7 @@ impl Db {
         });
         Ok(ClientExport {
             total: first.total,
+            data_version,
             rows: stream::once(async { Ok(first) })
                 .chain(rest)
                 .map(|row| row.map(ClientSummary::from))
@@ -448,7 +474,7 @@ impl Db {
         else {
             return Ok(None);
         };
-        let Some(row) = with_combined_xirr(self.pool(), vec![row]).await?.pop() else {
+        let Some(row) = with_combined_figures(self.pool(), vec![row]).await?.pop() else {
             return Ok(None);
         };
         let extra = sqlx::query!(

@@ -18,6 +18,7 @@ impl Db {
             data_as_of: row.data_as_of,
             last_load_at: row.last_load_at,
             checked_at: row.checked_at,
+            data_version: self.read_version().await?,
         })
     }
 }

@@ -118,7 +118,7 @@ pub fn ClientPage() -> impl IntoView {
                         <div class="kpis">
                             <div class="kpi"><span class="kpi__label">"AUM"</span><span class="kpi__value" title=inr(s.aum)>{inr_short(s.aum)}</span></div>
                             <div class="kpi"><span class="kpi__label">"XIRR since inception"</span><span class=format!("kpi__value {}", tone(s.xirr_si))>{pct(s.xirr_si)}</span></div>
-                            <div class="kpi"><span class="kpi__label">"TWRR 1Y (AUM-weighted)"</span><span class=format!("kpi__value {}", tone(s.twrr_1y))>{pct(s.twrr_1y)}</span></div>
+                            <div class="kpi"><span class="kpi__label">"TWRR 1Y (pooled)"</span><span class=format!("kpi__value {}", tone(s.twrr_1y))>{pct(s.twrr_1y)}</span></div>
                             <div class="kpi"><span class="kpi__label">"Relationship manager"</span><span class="kpi__value kpi__value--text">{s.rm_name.clone().unwrap_or_else(|| "Unassigned".into())}</span></div>
                         </div>
                         <div class="grid-2">

@@ -19,6 +19,10 @@ use crate::http::AppState;
 /// than the network).
 const ROWS_PER_CHUNK: usize = 512;
 
+/// The response header naming the data version the export was read at (the file name
+/// carries it too: `clients-v42.csv`).
+const DATA_VERSION: header::HeaderName = header::HeaderName::from_static("x-data-version");
+
 const CLIENT_HEADER: [&str; 12] = [
     "Client code",
     "Client",
@@ -54,6 +58,8 @@ pub async fn clients_csv(
     let query = params.query(1)?;
     let export = pms_service::clients::export(&state, &caller, &query).await?;
     let heading = csv_chunk([CLIENT_HEADER.map(String::from)]).map_err(pms_service::internal)?;
+    let version = export.data_version.to_string();
+    let disposition = format!("attachment; filename=\"clients-v{version}.csv\"");
     let rows = export
         .rows
         .ready_chunks(ROWS_PER_CHUNK)
@@ -66,11 +72,9 @@ pub async fn clients_csv(
     let body = Body::from_stream(stream::once(async { Ok(heading) }).chain(rows));
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"clients.csv\"",
-            ),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (DATA_VERSION, version),
         ],
         body,
     )
