@@ -60,6 +60,9 @@ pub struct Config {
     pub wealth_spectrum_schedule: Option<String>,
     /// A column-mapping profile file to use instead of the shipped default.
     pub profile_file: Option<PathBuf>,
+    /// The bearer token Prometheus presents at `/metrics` (`PMS_METRICS_TOKEN`); without it the
+    /// endpoint is off.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -170,6 +173,7 @@ impl Config {
             profile_file: var("PMS_PROFILE")
                 .filter(|v| !v.trim().is_empty())
                 .map(PathBuf::from),
+            metrics_token: var("PMS_METRICS_TOKEN").filter(|v| !v.trim().is_empty()),
         })
     }
 }

@@ -101,6 +101,7 @@ impl Application {
         let state = AppState {
             leptos,
             cx: context(config, db)?,
+            telemetry: http::prometheus::Telemetry::new(config.metrics_token.clone()),
         };
         Ok(Self {
             listener,

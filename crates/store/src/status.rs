@@ -1,5 +1,6 @@
 //! How current the data is, for the header.
 
+use chrono::{DateTime, Utc};
 use pms_domain::status::DataStatus;
 
 use crate::{error::StoreResult, Db};
@@ -43,5 +44,45 @@ impl Db {
         .fetch_one(self.pool())
         .await?;
         Ok(loaded)
+    }
+}
+
+/// What an operator's monitoring reads from the store at each scrape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OperationalCounts {
+    pub data_version: i64,
+    /// Ingest jobs by status (`queued`, `running`, `succeeded`, `failed`, …): how many, and
+    /// the seconds the finished ones ran, in all.
+    pub jobs_by_status: Vec<(String, i64, f64)>,
+    pub last_load_at: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    pub async fn operational_counts(&self) -> StoreResult<OperationalCounts> {
+        let jobs_by_status: Vec<(String, i64, f64)> = sqlx::query_as(
+            "SELECT status, count(*),
+                    coalesce(sum(extract(epoch FROM finished_at - started_at)), 0)::float8
+             FROM ingest_job GROUP BY status ORDER BY status",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let last_load_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT max(finished_at) FROM ingest_job WHERE status = 'succeeded'",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(OperationalCounts {
+            data_version: self.read_version().await?,
+            jobs_by_status,
+            last_load_at,
+        })
+    }
+
+    /// Connections of the interactive and bulk pools: (pool, open, idle).
+    pub fn pool_connections(&self) -> [(&'static str, u32, usize); 2] {
+        [
+            ("interactive", self.pool().size(), self.pool().num_idle()),
+            ("bulk", self.bulk_pool().size(), self.bulk_pool().num_idle()),
+        ]
     }
 }

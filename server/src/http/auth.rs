@@ -18,7 +18,7 @@ use super::AppState;
 #[derive(Clone, Copy, Debug)]
 pub struct EnrolmentRequired;
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -35,6 +35,10 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // The scraper's token is not a user's or an API client's: the metrics handler checks it.
+    if req.uri().path() == super::prometheus::PATH {
+        return next.run(req).await;
+    }
     if let Some(token) = bearer(req.headers()) {
         return match pms_service::tokens::principal_for(&state, token).await {
             Ok(p) => {
@@ -92,6 +96,8 @@ fn public(path: &str) -> bool {
         "/login",
         "/healthz",
         "/readyz",
+        // Its own bearer token (`PMS_METRICS_TOKEN`), not a user's session.
+        super::prometheus::PATH,
         "/favicon.svg",
         "/branding/logo",
         "/api/v1/auth/token",

@@ -1,6 +1,6 @@
 //! The HTTP surface, assembled in one place: Leptos pages and server functions, the REST API,
 //! uploads and downloads, health checks, static files, and the middleware around them (in
-//! request order: the request id, tracing, security headers, session, authentication, CSRF, the sign-in guard).
+//! request order: latency metrics, the request id, tracing, security headers, session, authentication, CSRF, the sign-in guard).
 
 pub mod api;
 mod auth;
@@ -8,6 +8,7 @@ mod branding;
 pub mod error;
 mod health;
 mod ingest;
+pub mod prometheus;
 pub mod request_id;
 mod security;
 
@@ -30,6 +31,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub cx: Context,
+    pub telemetry: std::sync::Arc<prometheus::Telemetry>,
 }
 
 /// Handlers read the context's fields directly (`state.db`, `state.security`).
@@ -68,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     let interactive = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(prometheus::PATH, get(prometheus::metrics))
         .route("/branding/logo", get(branding::logo))
         .route(
             "/admin/branding/logo",
@@ -101,5 +104,8 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(request_id::on_failure),
         )
         .layer(axum::middleware::from_fn(request_id::assign))
+        // Outermost but after routing (a router's layers wrap each route), so the latency is
+        // the whole answer's and the route its pattern.
+        .layer(from_fn_with_state(state.clone(), prometheus::observe))
         .with_state(state)
 }

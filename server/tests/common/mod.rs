@@ -89,6 +89,7 @@ pub fn test_config(data_dir: PathBuf) -> Config {
         salesforce_schedule: None,
         wealth_spectrum_schedule: None,
         profile_file: None,
+        metrics_token: None,
         data_dir,
     }
 }
