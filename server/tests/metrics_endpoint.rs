@@ -64,6 +64,12 @@ async fn a_scrape_needs_the_token_and_reports_routes_pools_jobs_and_the_data_ver
     assert_eq!(read.status(), StatusCode::OK);
     let crafted = "/no-such-page-7f3a9c";
     admin.get(app.url(crafted)).send().await.unwrap();
+    let crafted_method = reqwest::Method::from_bytes(b"SCRAPEBOMB").unwrap();
+    admin
+        .request(crafted_method, app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
 
     let response = anonymous
         .get(app.url("/metrics"))
@@ -87,6 +93,14 @@ async fn a_scrape_needs_the_token_and_reports_routes_pools_jobs_and_the_data_ver
         "the REST read, under its pattern:\n{body}"
     );
     assert!(!body.contains(crafted), "a crafted URL makes no series");
+    assert!(
+        !body.contains("SCRAPEBOMB"),
+        "a crafted method makes no series"
+    );
+    assert!(
+        body.contains(r#"method="other",route="/healthz""#),
+        "other methods share one series:\n{body}"
+    );
     assert!(
         body.contains(r#"route="unmatched""#),
         "unrouted requests share one series"

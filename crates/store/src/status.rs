@@ -66,15 +66,11 @@ impl Db {
         )
         .fetch_all(self.pool())
         .await?;
-        let last_load_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT max(finished_at) FROM ingest_job WHERE status = 'succeeded'",
-        )
-        .fetch_one(self.pool())
-        .await?;
+        let status = self.data_status().await?;
         Ok(OperationalCounts {
-            data_version: self.read_version().await?,
+            data_version: status.data_version,
             jobs_by_status,
-            last_load_at,
+            last_load_at: status.last_load_at,
         })
     }
 
