@@ -75,15 +75,17 @@ test('a mix row drills down into the filtered view, and the trend keeps the filt
   // Every trend point lies in the chosen year; the granularity switch keeps the filter.
   await page.getByTestId('granularity').getByRole('link', { name: 'Quarter' }).click();
   await expect(page).toHaveURL(/fy=2024-25&strategy=\d+&by=quarter$/);
-  const quarters = await page.getByTestId('trend-table').locator('tbody tr td:first-child').allTextContents();
+  const quarterCells = page.getByTestId('trend-table').locator('tbody tr td:first-child');
+  await expect(quarterCells.first()).toHaveText(/FY2024-25$/);
+  const quarters = await quarterCells.allTextContents();
   expect(quarters.length).toBeGreaterThan(0);
   expect(quarters.every((q) => q.endsWith('FY2024-25'))).toBe(true);
   // A bar of the net-flows chart opens its own quarter, by month.
   await page.locator('a.chart__link').first().click();
   await expect(page).toHaveURL(/\?from=2024-04-01&to=2024-06-30&strategy=\d+$/);
   await expect(page.getByTestId('filter-chips')).toContainText('Period: 01 Apr 2024 – 30 Jun 2024');
-  const months = await page.getByTestId('trend-table').locator('tbody tr td:first-child').allTextContents();
-  expect(months).toEqual(['Jun 2024', 'May 2024', 'Apr 2024']);
+  // The chip shows before the trend re-renders: wait for the table's own rows.
+  await expect(page.getByTestId('trend-table').locator('tbody tr td:first-child')).toHaveText(['Jun 2024', 'May 2024', 'Apr 2024']);
 });
 
 test('the client list narrows to a state from the geography table and to an AUM range from the form', async ({ page }) => {
