@@ -39,6 +39,7 @@ use crate::pages::{
     login::{LoginPage, VerifyPage},
     not_found::NotFound,
     portfolios::PortfolioPerformance,
+    views::{ViewPage, ViewsPage},
 };
 
 /// The Content-Security-Policy of a page: scripts only from the Hub and the render's own
@@ -106,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("ingest") view=IngestPage/>
                     <Route path=path!("audit") view=AuditPage/>
                     <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("views") view=ViewsPage/>
+                    <Route path=path!("views/:id") view=ViewPage/>
                 </ParentRoute>
             </Routes>
         </Router>

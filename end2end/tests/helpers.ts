@@ -1,4 +1,7 @@
 import { expect, Page, TestInfo } from '@playwright/test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 /** The demo logins the test server's demo data creates (seed 42). */
 export const DEMO_PASSWORD = 'Hub-Demo-2026!';
@@ -46,3 +49,47 @@ export async function openSection(page: Page, testInfo: TestInfo, label: string)
   }
   await nav.getByRole('link', { name: label }).click();
 }
+
+/** The ISO 6166 check digit of an ISIN's first 11 characters. */
+function isinCheckDigit(payload: string): number {
+  const digits = payload
+    .split('')
+    .map((c) => (/[0-9]/.test(c) ? c : String(c.charCodeAt(0) - 55)))
+    .join('');
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+export function isin(n: number): string {
+  const payload = 'INE' + String(n).padStart(8, '0');
+  return payload + isinCheckDigit(payload);
+}
+
+/** Writes `text` to a new temporary file named `name`; its path. */
+export function fixture(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pms-e2e-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+
+export const SECURITY_MASTER_HEADER = 'ISIN,SECURITY_NAME,ASSET_CLASS,SECTOR,MARKET_CAP,RATING,SECURITY_TYPE';
+
+/** A security master with three securities the demo data does not have. */
+export function validSecurityMaster(): string {
+  const base = 90_000_000 + Math.floor(Math.random() * 9_000_000);
+  const rows = [0, 1, 2].map(
+    (i) => `${isin(base + i)},E2E Test Security ${base + i},Equity,Information Technology,Small Cap,,Equity Share`,
+  );
+  return [SECURITY_MASTER_HEADER, ...rows].join('\n') + '\n';
+}
+

@@ -1,42 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { hydrated, isTablet, login, openSection, snap, USERS } from './helpers';
-
-/** The ISO 6166 check digit of an ISIN's first 11 characters. */
-function isinCheckDigit(payload: string): number {
-  const digits = payload
-    .split('')
-    .map((c) => (/[0-9]/.test(c) ? c : String(c.charCodeAt(0) - 55)))
-    .join('');
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-function isin(n: number): string {
-  const payload = 'INE' + String(n).padStart(8, '0');
-  return payload + isinCheckDigit(payload);
-}
-
-const HEADER = 'ISIN,SECURITY_NAME,ASSET_CLASS,SECTOR,MARKET_CAP,RATING,SECURITY_TYPE';
-
-/** A security master with three securities the demo data does not have. */
-function validSecurityMaster(): string {
-  const base = 90_000_000 + Math.floor(Math.random() * 9_000_000);
-  const rows = [0, 1, 2].map(
-    (i) => `${isin(base + i)},E2E Test Security ${base + i},Equity,Information Technology,Small Cap,,Equity Share`,
-  );
-  return [HEADER, ...rows].join('\n') + '\n';
-}
+import { fixture, hydrated, isin, isTablet, login, openSection, SECURITY_MASTER_HEADER as HEADER, snap, USERS, validSecurityMaster } from './helpers';
 
 /**
  * A large security master (about 1 MB, so the upload takes a moment) whose lines 2–4 are wrong:
@@ -53,13 +17,6 @@ function badSecurityMaster(): string {
     lines.push(`${isin(81_000_000 + i)},Padding Security ${i} Private Limited,Equity,Capital Goods,Small Cap,,Equity Share`);
   }
   return lines.join('\n') + '\n';
-}
-
-function fixture(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pms-e2e-'));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
 }
 
 async function openDataLoads(page: Page, testInfo: Parameters<typeof snap>[1]) {

@@ -102,6 +102,7 @@ impl Application {
             leptos,
             cx: context(config, db)?,
             telemetry: http::prometheus::Telemetry::new(config.metrics_token.clone()),
+            live: http::events::LiveVersion::default(),
         };
         Ok(Self {
             listener,
@@ -126,6 +127,13 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        let live = self.state.live.clone();
+        tokio::spawn(live.clone().poll(db.clone()));
+        // Open event streams end first, or the graceful shutdown would wait on them.
+        let shutdown = async move {
+            shutdown.await;
+            live.close();
+        };
         axum::serve(
             self.listener,
             self.router

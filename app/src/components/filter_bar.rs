@@ -9,6 +9,7 @@ use leptos_router::params::ParamsMap;
 use pms_domain::error::AppError;
 use pms_domain::filter::{Filter, FilterChoices};
 
+use crate::pages::views::SaveViewBar;
 use crate::url::query_encode;
 
 #[server(endpoint = "filters/choices")]
@@ -251,6 +252,8 @@ pub fn FilterBar(path: &'static str, #[prop(optional)] with_period: bool) -> imp
 
     view! {
         <div class="filters">
+            {pms_domain::views::Section::from_path(path)
+                .map(|section| view! { <SaveViewBar section=section/> })}
             {move || problem.get().map(|message| view! {
                 <div class="alert alert--error" role="alert">
                     {format!("This link's filter cannot be read ({message}); showing everything in your view instead.")}

@@ -16,7 +16,10 @@ pub async fn get_data_status() -> Result<DataStatus, AppError> {
 #[component]
 pub fn DataStatusChip() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let status = Resource::new(move || refresh.get(), |_| get_data_status());
+    let status = Resource::new(
+        move || (refresh.get(), crate::layout::live::data_epoch()),
+        |_| get_data_status(),
+    );
 
     view! {
         <div class="data-status" data-testid="data-status">

@@ -6,7 +6,8 @@ use pms_domain::error::AppError;
 mod branding;
 mod client_search;
 mod data_status;
-mod nav;
+pub mod live;
+pub mod nav;
 mod user_menu;
 
 pub use branding::{
@@ -23,6 +24,7 @@ use pms_domain::identity::SessionUser;
 use crate::components::icons::{Icon, IconKind};
 use branding::{BrandStyle, FirmName};
 use client_search::ClientSearch;
+use live::UpdatedNote;
 use nav::SideNav;
 use user_menu::UserMenu;
 
@@ -43,6 +45,9 @@ pub fn AppFrame() -> impl IntoView {
     let (nav_open, set_nav_open) = signal(false);
     let user: UserResource = Resource::new(|| (), |_| current_user());
     provide_context(user);
+    // Advanced when a saved view's default changes, so the sidebar's links follow.
+    provide_context(nav::ViewDefaultsChanged(RwSignal::new(0)));
+    live::provide_live_refresh();
     // The firm's colours: inline on the frame once hydrated (and replaced live when an admin
     // saves the branding); `BrandStyle` carries them in the server-rendered page until then.
     let branding = BrandingContext::new();
@@ -69,6 +74,7 @@ pub fn AppFrame() -> impl IntoView {
                 on:change=move |ev| set_nav_open.set(event_target_checked(&ev))
             />
             <SideNav on_navigate=move || set_nav_open.set(false)/>
+            <UpdatedNote/>
             <label for="nav-toggle" class="frame__scrim" aria-hidden="true"></label>
             <div class="frame__main">
                 <header class="topbar">

@@ -134,7 +134,10 @@ pub fn BookSections() -> impl IntoView {
         by: Default::default(),
         ..filter.get()
     });
-    let analytics = Resource::new(move || asked.get(), get_book_analytics);
+    let analytics = Resource::new(
+        move || (asked.get(), crate::layout::live::data_epoch()),
+        |(asked, _)| get_book_analytics(asked),
+    );
     view! {
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             <Guarded>

@@ -38,6 +38,19 @@ fn href_for(q: &ClientQuery, base: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
+/// `href` (with a query) still in the saved view the URL has open, so sorting or paging a view
+/// keeps its bar, which then offers to save the change. Call it while rendering.
+fn in_open_view(href: String) -> String {
+    match use_query_map()
+        .read_untracked()
+        .get("view")
+        .filter(|v| v.parse::<i64>().is_ok())
+    {
+        Some(view) => format!("{href}&view={view}"),
+        None => href,
+    }
+}
+
 #[component]
 fn SortHeader(
     label: &'static str,
@@ -52,7 +65,7 @@ fn SortHeader(
         } else {
             !matches!(sort, ClientSort::Name)
         };
-        href_for(
+        in_open_view(href_for(
             &ClientQuery {
                 sort,
                 descending,
@@ -60,7 +73,7 @@ fn SortHeader(
                 ..q
             },
             "/clients",
-        )
+        ))
     };
     let marker = move || {
         let q = query.get();
@@ -87,7 +100,10 @@ fn SortHeader(
 pub fn ClientAnalytics() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_from(&params.read()));
-    let clients = Resource::new(move || query.get(), list_clients);
+    let clients = Resource::new(
+        move || (query.get(), crate::layout::live::data_epoch()),
+        |(query, _)| list_clients(query),
+    );
     let navigate = use_navigate();
     let export_href = move || {
         href_for(
@@ -199,9 +215,9 @@ pub fn ClientAnalytics() -> impl IntoView {
                                         </table>
                                     </div>
                                     <nav class="pager" aria-label="Pages">
-                                        {(current > 1).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current - 1, ..q.clone() }, "/clients")>"‹ Previous"</a> })}
+                                        {(current > 1).then(|| view! { <a class="button" href=in_open_view(href_for(&ClientQuery { page: current - 1, ..q.clone() }, "/clients"))>"‹ Previous"</a> })}
                                         <span>{format!("Page {current} of {pages}")}</span>
-                                        {(current < pages).then(|| view! { <a class="button" href=href_for(&ClientQuery { page: current + 1, ..q.clone() }, "/clients")>"Next ›"</a> })}
+                                        {(current < pages).then(|| view! { <a class="button" href=in_open_view(href_for(&ClientQuery { page: current + 1, ..q.clone() }, "/clients"))>"Next ›"</a> })}
                                     </nav>
                                 </div>
                             }.into_any()

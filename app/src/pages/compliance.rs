@@ -235,7 +235,10 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
 #[component]
 pub fn ComplianceReporting() -> impl IntoView {
     let asked = use_filter();
-    let overview = Resource::new(move || asked.get(), get_compliance_overview);
+    let overview = Resource::new(
+        move || (asked.get(), crate::layout::live::data_epoch()),
+        |(asked, _)| get_compliance_overview(asked),
+    );
     view! {
         <PageHeader
             title="Compliance & reporting"

@@ -35,8 +35,14 @@ pub fn Correlations() -> impl IntoView {
     let filter = use_filter();
     let by_strategy = Memo::new(move |_| params.read().get("corr").as_deref() == Some("strategy"));
     let matrix = Resource::new(
-        move || (filter.get(), by_strategy.get()),
-        |(filter, by_strategy)| get_correlation(filter, by_strategy),
+        move || {
+            (
+                filter.get(),
+                by_strategy.get(),
+                crate::layout::live::data_epoch(),
+            )
+        },
+        |(filter, by_strategy, _)| get_correlation(filter, by_strategy),
     );
     // The switch keeps the page's group and filter.
     let switch = move |strategy: bool| {

@@ -171,7 +171,10 @@ pub fn ExecutiveSummary() -> impl IntoView {
         by: Granularity::default(),
         ..filter.get()
     });
-    let summary = Resource::new(move || asked.get(), get_executive_summary);
+    let summary = Resource::new(
+        move || (asked.get(), crate::layout::live::data_epoch()),
+        |(asked, _)| get_executive_summary(asked),
+    );
     view! {
         <PageHeader
             title="Executive summary"

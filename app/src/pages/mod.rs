@@ -14,6 +14,7 @@ pub mod invite;
 pub mod login;
 pub mod not_found;
 pub mod portfolios;
+pub mod views;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

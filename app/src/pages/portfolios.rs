@@ -295,8 +295,14 @@ pub fn PortfolioPerformance() -> impl IntoView {
     let group = Memo::new(move |_| group_from(&params.read()));
     let asked = use_filter();
     let performance = Resource::new(
-        move || (group.get().to_string(), asked.get()),
-        |(group, filter)| get_group_performance(group, filter),
+        move || {
+            (
+                group.get().to_string(),
+                asked.get(),
+                crate::layout::live::data_epoch(),
+            )
+        },
+        |(group, filter, _)| get_group_performance(group, filter),
     );
     view! {
         <PageHeader

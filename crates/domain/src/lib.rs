@@ -14,6 +14,7 @@
 //! - [`status`]: how current the store's data is.
 //! - [`summary`]: the executive summary.
 //! - [`time`]: the firm's clock (India Standard Time) for display.
+//! - [`views`]: saved views — a named section with its filters, shared and versioned.
 
 pub mod account;
 pub mod admin;
@@ -28,3 +29,4 @@ pub mod performance;
 pub mod status;
 pub mod summary;
 pub mod time;
+pub mod views;

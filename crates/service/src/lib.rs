@@ -21,6 +21,7 @@
 //! - [`sign_in`]: signing in (password, second factor) and out.
 //! - [`account`]: a person's own two-factor authentication and password.
 //! - [`invitations`]: reading and accepting an invitation or password reset link.
+//! - [`views`]: saved views — save, version, share, copy, defaults.
 
 pub mod account;
 pub mod admin;
@@ -38,6 +39,7 @@ pub mod read_cache;
 pub mod sign_in;
 pub mod summary;
 pub mod tokens;
+pub mod views;
 
 pub use caller::{Caller, Channel, RequestMeta};
 pub use context::{Context, IngestSettings, RateLimiter, SecuritySettings};

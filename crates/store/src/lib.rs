@@ -17,6 +17,7 @@
 //! - [`sessions`]: server-side sessions for tower-sessions.
 //! - [`status`]: how current the data is.
 //! - [`summary`]: the executive summary.
+//! - [`views`]: saved views, their versions, sharing and defaults.
 
 pub mod admin;
 pub mod analytics;
@@ -34,6 +35,7 @@ pub mod scope;
 pub mod sessions;
 pub mod status;
 pub mod summary;
+pub mod views;
 
 pub use db::Db;
 pub use error::{StoreError, StoreResult};

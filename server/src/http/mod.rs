@@ -6,6 +6,7 @@ pub mod api;
 mod auth;
 mod branding;
 pub mod error;
+pub mod events;
 mod health;
 mod ingest;
 pub mod prometheus;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub cx: Context,
     pub telemetry: std::sync::Arc<prometheus::Telemetry>,
+    /// The data version open dashboards are told about (`/api/events`).
+    pub live: events::LiveVersion,
 }
 
 /// Handlers read the context's fields directly (`state.db`, `state.security`).
@@ -92,6 +95,8 @@ pub fn router(state: AppState) -> Router {
 
     interactive
         .merge(ingest::router())
+        // A stream stays open for as long as the dashboard does: no request timeout.
+        .merge(events::router())
         .layer(from_fn_with_state(state.clone(), auth::guard))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))

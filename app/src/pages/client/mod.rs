@@ -90,7 +90,10 @@ pub fn ClientPage() -> impl IntoView {
             .and_then(|i| i.parse::<i32>().ok())
             .unwrap_or(0)
     };
-    let detail = Resource::new(id, get_client_detail);
+    let detail = Resource::new(
+        move || (id(), crate::layout::live::data_epoch()),
+        |(id, _)| get_client_detail(id),
+    );
 
     view! {
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>

@@ -67,6 +67,6 @@ pub fn change<T: serde::Serialize + PartialEq>(from: T, to: T) -> Option<serde_j
 }
 
 /// Runs of white space as one space, trimmed.
-fn squeezed(text: &str) -> String {
+pub(crate) fn squeezed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
