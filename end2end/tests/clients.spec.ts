@@ -90,3 +90,40 @@ test('the what-if runs in the browser: without a withdrawal TWRR stays, XIRR and
   }
   throw new Error('no flow of the top 25 clients moves XIRR in the what-if');
 });
+
+test('changing the fees in the what-if recomputes in the browser without a single request', async ({ page }, testInfo) => {
+  await login(page, USERS.admin);
+  await page.goto('/clients?sort=aum&dir=desc');
+  await hydrated(page);
+  const first = await page.getByTestId('client-table').locator('tbody tr td:first-child a').first().getAttribute('href');
+  await page.goto(first!);
+  await hydrated(page);
+  await page.getByTestId('what-if-toggle').first().click();
+  const table = page.getByTestId('what-if-table').first();
+  await expect(table).toBeVisible();
+  await expect(table.getByTestId('what-if-fee')).toHaveText('—');
+
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().includes('/api/events')) requests.push(`${r.method()} ${r.url()}`);
+  });
+  const mgmt = page.getByTestId('what-if-mgmt').first();
+  await mgmt.fill('0.5');
+  const fee = table.locator('tr', { hasText: 'Management fee' }).locator('td');
+  await expect(fee.nth(1)).not.toHaveText('—');
+  expect(await fee.nth(1).innerText()).not.toBe(await fee.nth(0).innerText());
+  await expect(fee.nth(2)).toHaveText(/^−/);
+  const value = table.locator('tr', { hasText: 'Closing value' }).locator('td');
+  await expect(value.nth(2)).toHaveText(/^\+/);
+  const perf = page.getByTestId('what-if-perf').first();
+  await perf.fill('0');
+  await expect(table.locator('tr', { hasText: 'Performance fee' }).locator('td').nth(1)).toHaveText('—');
+  // An unreadable rate says what to type and shows no figures.
+  await mgmt.fill('lots');
+  await expect(page.getByRole('alert').filter({ hasText: 'management fee as a percentage' })).toBeVisible();
+  await expect(fee.nth(1)).toHaveText('—');
+  await mgmt.fill('0.5');
+  await expect(fee.nth(1)).not.toHaveText('—');
+  await snap(page, testInfo, 'what-if-fees');
+  expect(requests).toEqual([]);
+});

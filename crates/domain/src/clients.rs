@@ -242,6 +242,15 @@ pub struct ValuationPoint {
     pub flow: f64,
 }
 
+/// What the browser's what-if recomputes from: a portfolio's daily values and flows, and how
+/// its performance fee crystallises (its rates are on [`PortfolioSummary`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WhatIfInputs {
+    pub points: Vec<ValuationPoint>,
+    /// Every 31 March; otherwise every anniversary of inception.
+    pub fy_end_crystallisation: bool,
+}
+
 /// Everything the client page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientDetail {

@@ -132,6 +132,26 @@ pub async fn valuations(
     Ok(points)
 }
 
+/// A portfolio's daily values (audited as [`valuations`] is, within the caller's scope) and its
+/// performance-fee rule: what the client page's what-if recomputes in the browser.
+#[tracing::instrument(name = "clients.what_if_inputs", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]
+pub async fn what_if_inputs(
+    cx: &Context,
+    caller: &Caller,
+    portfolio_id: i32,
+) -> AppResult<pms_domain::clients::WhatIfInputs> {
+    let points = valuations(cx, caller, portfolio_id).await?;
+    let fy_end_crystallisation = cx
+        .db
+        .crystallises_at_fy_end(portfolio_id)
+        .await?
+        .unwrap_or(false);
+    Ok(pms_domain::clients::WhatIfInputs {
+        points,
+        fy_end_crystallisation,
+    })
+}
+
 /// Every row of the filtered client list (its paging does not apply), in its order, streamed
 /// as the query returns them; the export is audited before the first row leaves.
 #[tracing::instrument(name = "clients.export", skip_all, fields(caller = %caller))]

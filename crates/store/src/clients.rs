@@ -589,6 +589,17 @@ impl Db {
     }
 
     /// Daily values and flows of a portfolio the scope may see (for charts and the what-if).
+    /// Whether a portfolio's performance fee crystallises every 31 March (else on each
+    /// anniversary); `None` for no such portfolio. The caller has checked the scope.
+    pub async fn crystallises_at_fy_end(&self, portfolio_id: i32) -> StoreResult<Option<bool>> {
+        Ok(sqlx::query_scalar(
+            "SELECT fee_crystallisation = 'fy_end' FROM dim_portfolio WHERE portfolio_id = $1",
+        )
+        .bind(portfolio_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     pub async fn portfolio_valuations(
         &self,
         scope: &Scope,

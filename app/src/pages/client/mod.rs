@@ -75,7 +75,7 @@ fn PortfolioCard(portfolio: PortfolioSummary) -> impl IntoView {
                 </div>
                 <p class="muted small">"TWRR as SEBI prescribes: periods of a year or more annualised, shorter periods absolute."</p>
             })}
-            <WhatIf portfolio_id=p.portfolio_id mgmt_fee_pct=p.mgmt_fee_pct/>
+            <WhatIf portfolio_id=p.portfolio_id mgmt_fee_pct=p.mgmt_fee_pct perf_fee_pct=p.perf_fee_pct hurdle_pct=p.hurdle_pct/>
         </section>
     }
 }
