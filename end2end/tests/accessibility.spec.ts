@@ -1,9 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { hydrated, login, USERS } from './helpers';
+import { login, settled, USERS } from './helpers';
 
 /** Every section of the dashboard, as an admin and as an RM. */
-const SECTIONS = ['/', '/clients', '/portfolios', '/compliance'];
+const SECTIONS = ['/', '/clients', '/portfolios', '/compliance', '/views'];
 
 for (const who of ['admin', 'rm1'] as const) {
   test(`no serious or critical accessibility violations on any section, as ${who}`, async ({ page }) => {
@@ -11,8 +11,7 @@ for (const who of ['admin', 'rm1'] as const) {
     const found: string[] = [];
     for (const path of SECTIONS) {
       await page.goto(path);
-      await hydrated(page);
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       const results = await new AxeBuilder({ page }).analyze();
       const serious = results.violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')

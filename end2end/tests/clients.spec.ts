@@ -117,7 +117,10 @@ test('changing the fees in the what-if recomputes in the browser without a singl
   await expect(value.nth(2)).toHaveText(/^\+/);
   const perf = page.getByTestId('what-if-perf').first();
   await perf.fill('0');
-  await expect(table.locator('tr', { hasText: 'Performance fee' }).locator('td').nth(1)).toHaveText('—');
+  const perfFee = table.locator('tr', { hasText: 'Performance fee' }).locator('td');
+  await expect(perfFee.nth(1)).toHaveText('₹0.00');
+  expect(await perfFee.nth(0).innerText()).not.toBe('₹0.00');
+  await expect(perfFee.nth(2)).toHaveText(/^−/);
   // An unreadable rate says what to type and shows no figures.
   await mgmt.fill('lots');
   await expect(page.getByRole('alert').filter({ hasText: 'management fee as a percentage' })).toBeVisible();

@@ -20,6 +20,15 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 30_000 });
 }
 
+/**
+ * Waits until the page has hydrated and nothing on it is still loading (no skeleton left).
+ * Playwright's 'networkidle' never comes on a dashboard: its live-refresh stream stays open.
+ */
+export async function settled(page: Page) {
+  await hydrated(page);
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 30_000 });
+}
+
 /** Signs in through the login form and waits for the dashboard. */
 export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto('/login');

@@ -1,13 +1,13 @@
 import { expect, Page, test } from '@playwright/test';
-import { login, USERS } from './helpers';
+import { login, settled, USERS } from './helpers';
 
 /** The pages each user can open, from the sidebar and the account menu. */
 const PAGES = {
   admin: [
     '/', '/clients', '/portfolios', '/compliance', '/audit', '/ingest', '/account/security',
-    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api',
+    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api', '/views',
   ],
-  rm1: ['/', '/clients', '/portfolios', '/compliance', '/account/security'],
+  rm1: ['/', '/clients', '/portfolios', '/compliance', '/account/security', '/views'],
 } as const;
 
 /** How far the page reaches past the viewport's right edge (0 when nothing scrolls sideways). */
@@ -27,7 +27,7 @@ for (const who of ['admin', 'rm1'] as const) {
       await page.setViewportSize({ width, height: 844 });
       for (const path of paths) {
         await page.goto(path);
-        await page.waitForLoadState('networkidle');
+        await settled(page);
         expect(await overflow(page), `${path} at ${width} px`).toBeLessThanOrEqual(0);
       }
     }

@@ -63,7 +63,9 @@ test('an RM saves the filtered client list, reopens it after a reload and from t
     if (isTablet(testInfo)) {
       await page.getByTitle('Menu').click();
     }
-    await nav.getByRole('link', { name: 'Client analytics' }).click();
+    const link = nav.getByRole('link', { name: 'Client analytics' });
+    await expect(link).toHaveAttribute('href', `/clients?sort=name&dir=asc&view=${id}`);
+    await link.click();
     await expect(page).toHaveURL(new RegExp(`/clients\\?sort=name&dir=asc&view=${id}$`));
     await expect(page.getByTestId('open-view-name')).toHaveText(name);
   } finally {
@@ -87,7 +89,7 @@ test('a view shared with another RM shows them their own clients, and they can c
   await hydrated(page);
   await page.getByTestId('share-emails').fill(USERS.rm2);
   await page.getByTestId('view-share').click();
-  await expect(page.getByText(/Shared read-only with /)).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Shared read-only with' })).toBeVisible();
 
   const other = await signedIn(browser, USERS.rm2);
   try {

@@ -49,6 +49,8 @@ pub struct Config {
     pub login_rate_per_minute: u32,
     /// Token requests per minute per API client id, and per client address.
     pub token_rate_per_minute: u32,
+    /// Requests a minute each API client may make to `/api/v1` (a burst of as many).
+    pub api_rate_per_minute: u32,
     /// The longest a page, server function or API request may take (`PMS_REQUEST_TIMEOUT_SECONDS`);
     /// uploads are exempt.
     pub request_timeout: Duration,
@@ -166,6 +168,11 @@ impl Config {
                 "PMS_TOKEN_RATE_PER_MINUTE",
                 var("PMS_TOKEN_RATE_PER_MINUTE"),
                 "20",
+            )?,
+            api_rate_per_minute: parse(
+                "PMS_API_RATE_PER_MINUTE",
+                var("PMS_API_RATE_PER_MINUTE"),
+                "600",
             )?,
             drop_dir,
             salesforce_schedule: var("PMS_SF_SYNC_CRON").filter(|v| !v.trim().is_empty()),

@@ -103,6 +103,9 @@ impl Application {
             cx: context(config, db)?,
             telemetry: http::prometheus::Telemetry::new(config.metrics_token.clone()),
             live: http::events::LiveVersion::default(),
+            api_limiter: std::sync::Arc::new(http::api::rate_limit::ApiLimiter::per_minute(
+                config.api_rate_per_minute,
+            )),
         };
         Ok(Self {
             listener,

@@ -190,6 +190,72 @@ async fn token_requests_for_clients_that_do_not_exist_leave_no_audit_rows(pool: 
     assert_eq!(audit_count(&app.db, "api.token_refused").await, 0);
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn an_api_client_over_its_budget_gets_429_with_retry_after_while_others_and_people_do_not(
+    pool: PgPool,
+) {
+    let app = start_with(pool, |c| c.api_rate_per_minute = 3).await;
+    let bearer = |name: &'static str| {
+        let app = &app;
+        async move {
+            let api = common::api_client(&app.db, name, Role::Compliance, None).await;
+            let answer: Value = token(app, &api.client_id.to_string(), &api.secret, None)
+                .await
+                .json()
+                .await
+                .expect("json");
+            answer["access_token"].as_str().expect("a token").to_owned()
+        }
+    };
+    let (eager, other) = (bearer("Eager").await, bearer("Other").await);
+    let me = |token: &str| {
+        reqwest::Client::new()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+    };
+    for left in [2, 1, 0] {
+        let r = me(&eager).await.expect("request");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["ratelimit-policy"], "\"per-client\";q=3;w=60");
+        let state = r.headers()["ratelimit"].to_str().unwrap().to_owned();
+        assert!(
+            state.starts_with(&format!("\"per-client\";r={left};")),
+            "{state}"
+        );
+    }
+    let refused = me(&eager).await.expect("request");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "retry after {wait} s");
+    let problem: Value = refused.json().await.expect("json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("3 requests a minute"),
+        "{problem}"
+    );
+    // Another client has its own budget.
+    assert_eq!(me(&other).await.expect("request").status(), StatusCode::OK);
+    // A person in a browser is not counted.
+    add_user(&app.db, "analyst@example.com", Role::Compliance).await;
+    let person = app.login("analyst@example.com", DEMO_PASSWORD).await;
+    for _ in 0..5 {
+        let r = person
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().get("ratelimit").is_none());
+    }
+}
+
 // ---- 6. Nobody can lock out someone else -----------------------------------------------------
 
 #[sqlx::test(migrations = "../migrations")]

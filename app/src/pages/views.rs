@@ -240,7 +240,10 @@ pub fn ViewPage() -> impl IntoView {
     );
     let defaults_changed = use_context::<crate::layout::nav::ViewDefaultsChanged>();
     Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(changed)) = (default.value().get(), defaults_changed) {
+        // Setting a default, or deleting a view that may have been one, changes the sidebar.
+        let done = matches!(default.value().get(), Some(Ok(_)))
+            | matches!(delete.value().get(), Some(Ok(_)));
+        if let (true, Some(changed)) = (done, defaults_changed) {
             changed.0.update(|n| *n += 1);
         }
     });
@@ -264,7 +267,11 @@ pub fn ViewPage() -> impl IntoView {
                     let section = v.section.code();
                     let href = v.href();
                     let mine = v.mine;
-                    let shared_with = share_text(&shares);
+                    let shared_note = if shares.users.is_empty() && shares.roles.is_empty() {
+                        "Not shared: only you can open it.".to_owned()
+                    } else {
+                        format!("Shared read-only with {}. They see their own clients' figures, never yours.", share_text(&shares))
+                    };
                     let email_list = shares.users.iter().map(|u| u.1.clone()).collect::<Vec<_>>().join(", ");
                     let title = v.name.clone();
                     let copy_hint = format!("Copy of {}", v.name);
@@ -311,14 +318,14 @@ pub fn ViewPage() -> impl IntoView {
                                 </ActionForm>
                                 {move || rename.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
                                 <h2>"Sharing"</h2>
-                                <p class="muted small" data-testid="view-shared-with">{format!("Shared read-only with {shared_with}. They see their own clients' figures, never yours.")}</p>
+                                <p class="muted small" data-testid="view-shared-with">{shared_note}</p>
                                 <ActionForm action=share attr:class="stack">
                                     <input type="hidden" name="view_id" value=id.to_string()/>
                                     <label class="filters__field">
                                         <span>"People (e-mail addresses)"</span>
                                         <textarea name="emails" rows="2" data-testid="share-emails">{email_list}</textarea>
                                     </label>
-                                    <fieldset class="inline-form">
+                                    <fieldset class="inline-form view-roles">
                                         <legend class="small">"Everyone with the role"</legend>
                                         {Role::ALL.into_iter().map(|role| {
                                             let ticked = shares.roles.contains(&role);
@@ -408,13 +415,14 @@ pub fn SaveViewBar(section: Section) -> impl IntoView {
             }
         },
     );
+    let naming = RwSignal::new(false);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(saved)) = create.value().get() {
+            naming.set(false);
             navigate(&saved.href(), NavigateOptions::default());
         }
     });
-    let naming = RwSignal::new(false);
 
     view! {
         <div class="saved-view-bar" data-testid="saved-view-bar">

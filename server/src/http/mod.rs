@@ -35,6 +35,8 @@ pub struct AppState {
     pub telemetry: std::sync::Arc<prometheus::Telemetry>,
     /// The data version open dashboards are told about (`/api/events`).
     pub live: events::LiveVersion,
+    /// Each API client's request budget (`/api/v1`).
+    pub api_limiter: std::sync::Arc<api::rate_limit::ApiLimiter>,
 }
 
 /// Handlers read the context's fields directly (`state.db`, `state.security`).
@@ -79,7 +81,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/branding/logo",
             axum::routing::post(branding::upload_logo).delete(branding::remove_logo),
         )
-        .merge(api::router())
+        .merge(api::router(&state))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(leptos.clone())
         })

@@ -84,6 +84,7 @@ pub fn test_config(data_dir: PathBuf) -> Config {
         insecure_cookies: true,
         login_rate_per_minute: 1000,
         token_rate_per_minute: 20,
+        api_rate_per_minute: 600,
         request_timeout: Duration::from_secs(45),
         drop_dir: None,
         salesforce_schedule: None,

@@ -67,10 +67,10 @@ fn daily_management_fees(
 }
 
 /// The performance fee accrued in the open period on the last valuation, as the Compliance
-/// page computes it; `None` without a performance fee.
+/// page computes it (zero without a performance fee).
 fn performance_fee(points: &[ValuationPoint], terms: &PerformanceFeeTerms) -> Option<Decimal> {
     if terms.rate <= Decimal::ZERO {
-        return None;
+        return Some(Decimal::ZERO);
     }
     let last = points.last()?;
     let values: Vec<(NaiveDate, Decimal)> = points

@@ -6,6 +6,7 @@
 mod clients;
 mod etag;
 mod exports;
+pub mod rate_limit;
 mod token;
 mod views;
 
@@ -18,7 +19,7 @@ use pms_service::Channel;
 
 use super::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/token", post(token::issue))
         .route("/api/v1/me", get(clients::me))
@@ -41,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/views/{id}/copy", post(views::copy))
         .route("/api/v1/views/defaults/{section}", put(views::set_default))
         .layer(axum::middleware::from_fn(etag::conditional))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
 }
 
 /// The caller of a REST request, as the use cases take it (the same client-address rule as
