@@ -505,12 +505,12 @@ async fn an_api_client_acting_for_a_user_shares_their_views_and_one_acting_for_n
         .await,
     )
     .await;
-    let (status, listed) = send(
+    let list_views = |token: &str| {
         reqwest::Client::new()
             .get(app.url("/api/v1/views"))
-            .bearer_auth(&acting),
-    )
-    .await;
+            .bearer_auth(token)
+    };
+    let (status, listed) = send(list_views(&acting)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed[0]["name"], "From the browser");
 
@@ -519,12 +519,7 @@ async fn an_api_client_acting_for_a_user_shares_their_views_and_one_acting_for_n
         common::api_client(&app.db, "feed", pms_domain::identity::Role::Admin, None).await,
     )
     .await;
-    let (status, problem) = send(
-        reqwest::Client::new()
-            .get(app.url("/api/v1/views"))
-            .bearer_auth(&nobody),
-    )
-    .await;
+    let (status, problem) = send(list_views(&nobody)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
         problem["detail"]

@@ -31,8 +31,16 @@ pub fn outcome(result: Option<Result<String, AppError>>) -> Option<AnyView> {
         Ok(message) => {
             view! { <p class="alert alert--success" role="status">{message}</p> }.into_any()
         }
-        Err(e) => {
-            view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> }.into_any()
-        }
+        Err(e) => error_alert(&e),
     })
+}
+
+/// The error of a finished action, if it failed (its success shows elsewhere: a navigation, a
+/// refreshed list).
+pub fn failure<T>(result: Option<Result<T, AppError>>) -> Option<AnyView> {
+    result.and_then(Result::err).map(|e| error_alert(&e))
+}
+
+fn error_alert(e: &AppError) -> AnyView {
+    view! { <p class="alert alert--error" role="alert">{error_text(e)}</p> }.into_any()
 }

@@ -13,7 +13,7 @@ pub mod mix;
 pub mod reload;
 pub mod skeleton;
 
-pub use alert::{error_text, outcome};
+pub use alert::{error_text, failure, outcome};
 pub use auth_card::AuthCard;
 pub use copy_field::CopyField;
 pub use empty_state::EmptyState;

@@ -30,9 +30,11 @@ pub fn UpdatedNote() -> impl IntoView {
     let epoch = use_context::<DataEpoch>();
     let shown = move || epoch.is_some_and(|e| e.just_updated.get());
     view! {
-        <div class="live-note" role="status" aria-live="polite">
+        // A polite live region, always present (so the note is announced), with the status
+        // role only while there is something to say.
+        <div class="live-note" aria-live="polite">
             {move || shown().then(|| view! {
-                <span class="live-note__text" data-testid="data-updated">"Data updated just now: the figures on this page are current."</span>
+                <span class="live-note__text" role="status" data-testid="data-updated">"Data updated just now: the figures on this page are current."</span>
             })}
         </div>
     }

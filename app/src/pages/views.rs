@@ -11,7 +11,7 @@ use pms_domain::identity::Role;
 use pms_domain::views::{Section, ViewDetail, ViewSummary};
 
 use super::PageHeader;
-use crate::components::{error_text, loading, outcome, succeeded, Guarded};
+use crate::components::{failure, loading, outcome, succeeded, Guarded};
 
 #[server(endpoint = "views/list")]
 pub async fn list_views(search: Option<String>) -> Result<Vec<ViewSummary>, AppError> {
@@ -306,7 +306,7 @@ pub fn ViewPage() -> impl IntoView {
                                 <input type="text" name="name" maxlength="120" placeholder=copy_hint aria-label="Name of the copy"/>
                                 <button type="submit" class="button" data-testid="view-copy">"Save a copy"</button>
                             </ActionForm>
-                            {move || copy.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
+                            {move || failure(copy.value().get())}
                         </section>
                         {mine.then(|| view! {
                             <section class="card stack">
@@ -316,7 +316,7 @@ pub fn ViewPage() -> impl IntoView {
                                     <input type="text" name="name" required=true maxlength="120" value=title.clone() aria-label="View name"/>
                                     <button type="submit" class="button" data-testid="view-rename">"Rename"</button>
                                 </ActionForm>
-                                {move || rename.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
+                                {move || failure(rename.value().get())}
                                 <h2>"Sharing"</h2>
                                 <p class="muted small" data-testid="view-shared-with">{shared_note}</p>
                                 <ActionForm action=share attr:class="stack">
@@ -341,12 +341,12 @@ pub fn ViewPage() -> impl IntoView {
                                     <input type="hidden" name="view_id" value=id.to_string()/>
                                     <button type="submit" class="button button--danger" data-testid="view-delete">"Delete view"</button>
                                 </ActionForm>
-                                {move || delete.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
+                                {move || failure(delete.value().get())}
                             </section>
                         })}
                         <section class="stack section-block">
                             <h2>"Versions"</h2>
-                            {move || restore.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
+                            {move || failure(restore.value().get())}
                             <div class="table-card">
                                 <div class="table-scroll" tabindex="0">
                                     <table class="data-table" data-testid="view-versions">
@@ -464,8 +464,8 @@ pub fn SaveViewBar(section: Section) -> impl IntoView {
                     <button type="button" class="button button--link" on:click=move |_| naming.set(false)>"Cancel"</button>
                 </ActionForm>
             </Show>
-            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
-            {move || save.value().get().and_then(|r| r.err()).map(|e| view! { <p class="alert alert--error" role="alert">{error_text(&e)}</p> })}
+            {move || failure(create.value().get())}
+            {move || failure(save.value().get())}
         </div>
     }
 }
