@@ -490,6 +490,26 @@ test('API access: a client secret shown once works at the token endpoint; keys r
   expect((await me(second)).status()).toBe(401);
 });
 
+test('the API reference opens from the API tab and tries a call with the session', async ({ page }, testInfo) => {
+  await openAdmin(page, 'api');
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.getByTestId('api-reference').click();
+  await expect(page).toHaveURL(/\/api\/docs$/);
+  await expect(page.locator('.info .title')).toContainText('PMS Intelligence Hub API');
+  const me = page.locator('.opblock').filter({ has: page.locator('[data-path="/api/v1/me"]') });
+  await me.locator('.opblock-summary').first().click();
+  await me.getByRole('button', { name: 'Try it out' }).click();
+  await me.getByRole('button', { name: 'Execute' }).click();
+  await expect(me.locator('.live-responses-table')).toContainText(USERS.admin);
+  await snap(page, testInfo, 'api-reference');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    page.viewportSize()!.width,
+  );
+  expect(errors).toEqual([]);
+});
+
 test('a relationship manager gets no administration', async ({ browser }, testInfo) => {
   const context = await freshContext(browser, testInfo);
   const page = await context.newPage();

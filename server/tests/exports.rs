@@ -89,9 +89,9 @@ async fn the_client_export_has_every_row_and_runs_no_formula(pool: PgPool) {
     let code = column(&header, "Client code");
     let exported: BTreeSet<String> = rows.iter().map(|r| r[code].to_owned()).collect();
     assert_eq!(exported, every_code, "every client code");
-    // The list itself still pages (its page size is clamped).
+    // The list itself still pages: at most 500 rows, and a bigger page is refused with why.
     let listed: serde_json::Value = compliance
-        .get(app.url("/api/v1/clients?include_closed=true&page_size=100000"))
+        .get(app.url("/api/v1/clients?include_closed=true&page_size=500"))
         .send()
         .await
         .unwrap()
@@ -99,7 +99,14 @@ async fn the_client_export_has_every_row_and_runs_no_formula(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(listed["total"].as_i64(), Some(every_client));
-    assert!(listed["items"].as_array().unwrap().len() <= 500);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 500);
+    let too_big = compliance
+        .get(app.url("/api/v1/clients?include_closed=true&page_size=100000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::BAD_REQUEST);
+    assert!(too_big.text().await.unwrap().contains("page_size"));
 
     // Text cells that start a formula are defused; the numbers of the same row stay numbers.
     let row = rows

@@ -8,11 +8,17 @@ use crate::filter::Filter;
 
 /// One page of results and the total behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// The page number asked for (1 when the page was read from a cursor).
     pub page: u32,
     pub page_size: u32,
+    /// Where the next page starts (pass it back as `cursor`); absent on the last page and
+    /// where a list is paged by number only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -62,6 +68,11 @@ impl ClientSort {
     }
 }
 
+/// The highest page number a list reads (a page size of 500 reaches 50 million rows).
+pub const MAX_PAGE: u32 = 100_000;
+/// The most rows one page of the client list holds.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
 /// What the client list asks for (all of it fits in a URL, so a view can be bookmarked).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientQuery {
@@ -74,6 +85,62 @@ pub struct ClientQuery {
     /// The dashboard's filters (their period and granularity do not change the list).
     #[serde(default)]
     pub filter: Filter,
+    /// Continue after this row instead of reading page `page` (the REST API's paging).
+    #[serde(default)]
+    pub after: Option<ClientCursor>,
+}
+
+/// Where a page of the client list ended: the last row's sort value (as PostgreSQL writes it)
+/// and id, and a fingerprint of the query it belongs to, so a cursor cannot continue a
+/// different search, filter or order. Written as `c1.<fingerprint>.<id>.<n | k + hex key>`:
+/// opaque to callers, safe in a URL without escaping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientCursor {
+    pub fingerprint: u64,
+    pub last_id: i32,
+    pub last_key: Option<String>,
+}
+
+impl ClientCursor {
+    pub fn encode(&self) -> String {
+        let key = match &self.last_key {
+            None => "n".to_owned(),
+            Some(k) => {
+                let hex: String = k.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("k{hex}")
+            }
+        };
+        format!("c1.{:016x}.{}.{key}", self.fingerprint, self.last_id)
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.trim().splitn(4, '.');
+        if parts.next()? != "c1" {
+            return None;
+        }
+        let fingerprint = u64::from_str_radix(parts.next()?, 16).ok()?;
+        let last_id = parts.next()?.parse().ok()?;
+        let key = parts.next()?;
+        let last_key = match key.strip_prefix('k') {
+            None if key == "n" => None,
+            None => return None,
+            Some(hex) => {
+                if hex.len() % 2 != 0 || !hex.is_ascii() {
+                    return None;
+                }
+                let bytes = (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                    .collect::<Option<Vec<u8>>>()?;
+                Some(String::from_utf8(bytes).ok()?)
+            }
+        };
+        Some(Self {
+            fingerprint,
+            last_id,
+            last_key,
+        })
+    }
 }
 
 impl ClientQuery {
@@ -87,6 +154,7 @@ impl ClientQuery {
             page_size,
             include_closed: false,
             filter: Filter::default(),
+            after: None,
         }
     }
 
@@ -117,30 +185,86 @@ impl ClientQuery {
             (None, Some(d)) => flag("desc", &d)?,
             (None, None) => sort.descending_by_default(),
         };
-        let number = |name: &str, fallback: u32| -> Result<u32, String> {
+        let number = |name: &str, fallback: u32, most: u32| -> Result<u32, String> {
             match present(name) {
                 None => Ok(fallback),
                 Some(v) => v
                     .trim()
                     .parse::<u32>()
                     .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| format!("{name}={v:?}: use a whole number from 1")),
+                    .filter(|n| (1..=most).contains(n))
+                    .ok_or_else(|| format!("{name}={v:?}: use a whole number from 1 to {most}")),
             }
         };
         let include_closed = match (present("closed"), present("include_closed")) {
             (Some(c), _) | (None, Some(c)) => flag("closed", &c)?,
             (None, None) => false,
         };
-        Ok(Self {
+        Self {
             search: present("q").or_else(|| present("search")),
             sort,
             descending,
-            page: number("page", 1)?,
-            page_size: number("page_size", default_page_size)?,
+            page: number("page", 1, MAX_PAGE)?,
+            page_size: number("page_size", default_page_size, MAX_PAGE_SIZE)?,
             include_closed,
             filter: Filter::from_params(&get)?,
-        })
+            after: None,
+        }
+        .continuing(present("cursor").as_deref())
+    }
+
+    /// The query with the cursor `text` (from the previous page's `next_cursor`) applied; an
+    /// error when it is not a cursor or belongs to another query.
+    fn continuing(mut self, text: Option<&str>) -> Result<Self, String> {
+        if let Some(text) = text {
+            let cursor = ClientCursor::decode(text).ok_or_else(|| {
+                "cursor: not a cursor this list gave out; start again without it".to_owned()
+            })?;
+            if cursor.fingerprint != self.fingerprint() {
+                return Err(
+                    "cursor: it belongs to a different search, filter or order; \
+                            start again without it"
+                        .to_owned(),
+                );
+            }
+            self.after = Some(cursor);
+            self.page = 1;
+        }
+        Ok(self)
+    }
+
+    /// Identifies the rows and their order (search, closed clients, filter, sort), not the
+    /// page: FNV-1a over the query's own parameters, stable across builds.
+    pub fn fingerprint(&self) -> u64 {
+        let unpaged = Self {
+            page: 1,
+            after: None,
+            ..self.clone()
+        };
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, value) in unpaged.to_params() {
+            for byte in name
+                .bytes()
+                .chain([b'='])
+                .chain(value.bytes())
+                .chain([b'&'])
+            {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        hash
+    }
+
+    /// The cursor that continues after `last_id` (whose sort value PostgreSQL wrote as
+    /// `last_key`).
+    pub fn cursor_after(&self, last_id: i32, last_key: Option<String>) -> String {
+        ClientCursor {
+            fingerprint: self.fingerprint(),
+            last_id,
+            last_key,
+        }
+        .encode()
     }
 
     /// The URL parameters of this query, in the names [`ClientQuery::from_params`] reads
@@ -187,6 +311,7 @@ pub struct ClientHit {
 
 /// A row of the client table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientSummary {
     pub client_id: i32,
     pub name: String,
@@ -205,6 +330,7 @@ pub struct ClientSummary {
 
 /// A portfolio on the client page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortfolioSummary {
     pub portfolio_id: i32,
     pub code: String,
@@ -226,6 +352,7 @@ pub struct PortfolioSummary {
 
 /// TWRR over one standard period against the benchmark.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodPerformance {
     pub period: String,
     pub start: NaiveDate,
@@ -236,6 +363,7 @@ pub struct PeriodPerformance {
 
 /// A dated value of one portfolio (for charts and the client-side what-if).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValuationPoint {
     pub date: NaiveDate,
     pub value: f64,
@@ -253,6 +381,7 @@ pub struct WhatIfInputs {
 
 /// Everything the client page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientDetail {
     pub summary: ClientSummary,
     pub pan_masked: Option<String>,
@@ -266,6 +395,7 @@ pub struct ClientDetail {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactSummary {
     pub name: String,
     pub title: Option<String>,
@@ -274,6 +404,7 @@ pub struct ContactSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivitySummary {
     pub date: Option<NaiveDate>,
     pub kind: String,
@@ -299,6 +430,63 @@ mod query_tests {
     }
 
     #[test]
+    fn a_cursor_survives_its_own_text_whatever_the_key() {
+        for key in [
+            None,
+            Some("1523000.50"),
+            Some("mehta & sons ए.दास"),
+            Some(""),
+        ] {
+            let cursor = ClientCursor {
+                fingerprint: 0xdead_beef_0123_4567,
+                last_id: 42,
+                last_key: key.map(str::to_owned),
+            };
+            let text = cursor.encode();
+            assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'));
+            assert_eq!(ClientCursor::decode(&text), Some(cursor));
+        }
+        for junk in [
+            "",
+            "c1",
+            "c2.00.1.n",
+            "c1.zz.1.n",
+            "c1.00.x.n",
+            "c1.00.1.kabc",
+            "c1.00.1.q",
+        ] {
+            assert_eq!(ClientCursor::decode(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_continues_only_the_query_it_came_from() {
+        let first = parse(&[("sort", "name"), ("risk", "Aggressive")]).unwrap();
+        let cursor = first.cursor_after(7, Some("mehta".into()));
+        let next = parse(&[
+            ("sort", "name"),
+            ("risk", "Aggressive"),
+            ("cursor", &cursor),
+        ])
+        .unwrap();
+        assert_eq!(next.after.as_ref().map(|c| c.last_id), Some(7));
+        // The page size may change between pages; the rows and their order may not.
+        assert!(parse(&[
+            ("sort", "name"),
+            ("risk", "Aggressive"),
+            ("page_size", "5"),
+            ("cursor", &cursor)
+        ])
+        .is_ok());
+        let other = parse(&[("sort", "aum"), ("risk", "Aggressive"), ("cursor", &cursor)]);
+        assert!(other
+            .unwrap_err()
+            .contains("different search, filter or order"));
+        let junk = parse(&[("cursor", "page-2")]);
+        assert!(junk.unwrap_err().starts_with("cursor:"));
+    }
+
+    #[test]
     fn a_query_survives_its_own_url() {
         let q = ClientQuery {
             search: Some("Shah & Sons".into()),
@@ -311,6 +499,7 @@ mod query_tests {
                 risk_profile: Some("Aggressive".into()),
                 ..Filter::default()
             },
+            after: None,
         };
         let params = q.to_params();
         let back = ClientQuery::from_params(

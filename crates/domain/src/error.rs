@@ -148,25 +148,50 @@ impl server_fn::error::FromServerFnError for AppError {
     }
 }
 
-/// A REST answer: the status, and an RFC 9457 problem document (with `error` and `message`,
-/// which API clients of the first version read).
+/// The body of every REST error: an RFC 9457 problem document, with `error` and `message`,
+/// which API clients of the first version read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's name ("Not Found").
+    pub title: String,
+    pub status: u16,
+    /// What went wrong and how to put it right.
+    pub detail: String,
+    /// A stable machine-readable name (`not_found`, `bad_request`, …).
+    pub error: String,
+    /// The same text as `detail`.
+    pub message: String,
+}
+
+impl Problem {
+    /// The problem document an error is answered with, under `title` (the status's name).
+    pub fn of(error: &AppError, title: &str) -> Self {
+        Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status: error.status(),
+            detail: error.message().to_owned(),
+            error: error.code().into(),
+            message: error.message().to_owned(),
+        }
+    }
+}
+
+/// A REST answer: the status and its [`Problem`] document.
 #[cfg(feature = "axum")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = axum::http::StatusCode::from_u16(self.status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::json!({
-            "type": "about:blank",
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": self.message(),
-            "error": self.code(),
-            "message": self.message(),
-        });
+        let problem = Problem::of(&self, status.canonical_reason().unwrap_or("Error"));
         (
             status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
+            serde_json::to_string(&problem).unwrap_or_default(),
         )
             .into_response()
     }

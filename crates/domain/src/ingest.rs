@@ -39,6 +39,7 @@ pub fn parse_max_upload_mb(value: Option<&str>) -> Result<u64, String> {
 
 /// A job's state. `Queued` and `Running` are "active": the page follows them live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Queued,
@@ -86,6 +87,7 @@ impl JobStatus {
 
 /// One ingest job, with the e-mail of whoever started it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestJobView {
     pub job_id: i64,
     /// `salesforce_api`, `salesforce_csv`, `wealth_spectrum_file`, `wealth_spectrum_api`, `demo`.
@@ -188,6 +190,7 @@ pub fn format_bytes(bytes: i64) -> String {
 
 /// One problem of a rejected load: where (line, column), what (value) and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestErrorView {
     pub seq: i32,
     /// 1-based line in the file (the header is line 1); `None` for a problem with the file.
@@ -200,6 +203,7 @@ pub struct IngestErrorView {
 /// The job list: one page of jobs, newest first, and whether any job anywhere is still active
 /// (the page then follows progress every second).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestJobList {
     pub jobs: Page<IngestJobView>,
     pub any_active: bool,
@@ -207,6 +211,7 @@ pub struct IngestJobList {
 
 /// One job with a page of its stored row errors.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestJobDetail {
     pub job: IngestJobView,
     pub errors: Page<IngestErrorView>,

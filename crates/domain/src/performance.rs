@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Which portfolios are pooled. Written in URLs as `firm`, `strategy-3`, `approach-7`, `rm-12`,
 /// `client-40`, `portfolio-51`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Group {
     /// Everything the viewer may see.
@@ -81,6 +82,7 @@ impl FromStr for Group {
 
 /// One standard period's return and the benchmark's over the same dates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodFigure {
     /// `1M` … `5Y`, `SI`, `FYTD`.
     pub period: String,
@@ -102,6 +104,7 @@ impl PeriodFigure {
 /// The month-end point of the group's history: value, growth of its TWRR and the benchmark's
 /// since the start, and how far below its previous peak it stood.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthPoint {
     pub month_end: NaiveDate,
     pub value: Decimal,
@@ -118,6 +121,7 @@ pub struct MonthPoint {
 
 /// A year of monthly returns (financial-year layout: April … March).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyReturns {
     pub label: String,
     pub months: [Option<f64>; 12],
@@ -126,6 +130,7 @@ pub struct MonthlyReturns {
 
 /// One line of the risk table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskFigure {
     pub name: String,
     pub value: Option<f64>,
@@ -135,6 +140,7 @@ pub struct RiskFigure {
 
 /// Everything the performance page shows for one group.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupPerformance {
     pub group: Group,
     /// "Investment approach · Sahyadri Flexicap".
@@ -165,6 +171,7 @@ pub struct GroupPerformance {
 
 /// A pooled value's change over a period, split into net external flows and market gain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValueChange {
     /// "FY2025-26 to date", "01 Jun 2025 – 30 Sep 2025".
     pub period: String,
@@ -181,6 +188,7 @@ pub struct ValueChange {
 
 /// Where a group's money is, from its portfolios' latest holdings.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Allocation {
     pub as_of: Option<NaiveDate>,
     pub by_asset_class: Vec<crate::summary::MixRow>,
@@ -190,6 +198,7 @@ pub struct Allocation {
 
 /// One portfolio on the risk–return chart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortfolioPoint {
     pub portfolio_id: i32,
     /// "SC100489-01 · Client name".

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::time::{format_ist, format_ist_time};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataStatus {
     /// The latest business date with valuations in the store.
     pub data_as_of: Option<NaiveDate>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::performance::{MonthPoint, PeriodFigure};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MixRow {
     pub label: String,
     pub aum: Decimal,
@@ -18,6 +19,7 @@ pub struct MixRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RankedPortfolio {
     pub portfolio_id: i32,
     pub client_id: i32,
@@ -29,6 +31,7 @@ pub struct RankedPortfolio {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecutiveSummary {
     pub as_of: Option<NaiveDate>,
     pub aum: Decimal,

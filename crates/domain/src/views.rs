@@ -11,6 +11,7 @@ use crate::identity::Role;
 
 /// The dashboard sections a view can open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Executive,
@@ -132,6 +133,7 @@ impl Section {
 
 /// A view as lists show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewSummary {
     pub view_id: i64,
     pub name: String,
@@ -159,6 +161,7 @@ impl ViewSummary {
 
 /// One saved version of a view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewVersion {
     pub version: i32,
     pub name: String,
@@ -169,6 +172,7 @@ pub struct ViewVersion {
 
 /// Who a view is shared with (read-only).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewShares {
     /// (user id, e-mail, name)
     pub users: Vec<(i64, String, String)>,
@@ -177,6 +181,7 @@ pub struct ViewShares {
 
 /// A view with its versions and (for its owner) its sharing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewDetail {
     pub view: ViewSummary,
     pub versions: Vec<ViewVersion>,

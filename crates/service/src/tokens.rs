@@ -13,16 +13,17 @@ use crate::{AppResult, Caller, Context};
 /// Longest and shortest lifetime a caller may ask for.
 const TTL_RANGE: std::ops::RangeInclusive<i64> = 60..=3600;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
     pub client_id: String,
     pub client_secret: String,
     /// Requested lifetime in seconds (at most an hour; 15 minutes by default).
+    #[schema(minimum = 60, maximum = 3600)]
     pub ttl_seconds: Option<i64>,
 }
 
 /// The OAuth-style answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IssuedToken {
     pub access_token: String,
     pub token_type: &'static str,

@@ -41,6 +41,9 @@ struct ClientRow {
     /// not in SQL (see [`IN_SCOPE_FIGURES`]).
     combined_of: Option<Vec<i32>>,
     total: i64,
+    /// The sort column's value as PostgreSQL writes it (the list's cursors carry it).
+    #[sqlx(default)]
+    sort_key: Option<String>,
 }
 
 impl From<ClientRow> for ClientSummary {
@@ -239,32 +242,54 @@ fn list_narrowing(q: &ClientQuery) -> Narrowing {
 /// The client list's query (search, closed clients, return range, filter, sort), with
 /// `paging` appended after the order as its own parameters from `$n` on; binds $1..$7 and the
 /// filter's (see [`bind_list`]). A filter on portfolios keeps the clients with at least one
-/// visible portfolio it lets through.
-fn list_sql(scope: &Scope, q: &ClientQuery, narrowing: &Narrowing, paging: &str) -> String {
-    // The sort column comes from a closed enum, never from the request text.
-    let order = match q.sort {
-        ClientSort::Aum => "f.aum",
+/// visible portfolio it lets through. With `after` (the parameter numbers of a cursor's sort
+/// key and client id) it continues after that row; the total still counts every row.
+fn list_sql(
+    scope: &Scope,
+    q: &ClientQuery,
+    narrowing: &Narrowing,
+    after: Option<(usize, usize)>,
+    paging: &str,
+) -> String {
+    // The sort column comes from a closed enum, never from the request text; with it the type
+    // a cursor's key is read back as.
+    let (order, key_type) = match q.sort {
+        ClientSort::Aum => ("f.aum", "numeric"),
         // Byte order of the lower-cased name: the same on every server whatever its locale.
-        ClientSort::Name => "lower(c.name) COLLATE \"C\"",
-        ClientSort::Twrr => "f.twrr_1y",
-        ClientSort::Xirr => "f.xirr_si",
-        ClientSort::Onboarding => "c.onboarding_date",
+        ClientSort::Name => ("lower(c.name) COLLATE \"C\"", "text COLLATE \"C\""),
+        ClientSort::Twrr => ("f.twrr_1y", "float8"),
+        ClientSort::Xirr => ("f.xirr_si", "float8"),
+        ClientSort::Onboarding => ("c.onboarding_date", "date"),
     };
-    let direction = if q.descending {
-        "DESC NULLS LAST"
+    let (direction, beyond) = if q.descending {
+        ("DESC NULLS LAST", "<")
     } else {
-        "ASC NULLS LAST"
+        ("ASC NULLS LAST", ">")
     };
+    // Rows after the cursor's in (sort value, id) order, nulls last: a null key continues
+    // among the nulls only.
+    let keyset = after.map_or_else(String::new, |(key, id)| {
+        format!(
+            "WHERE CASE WHEN ${key}::text IS NULL THEN sort_value IS NULL AND client_id > ${id}
+                   ELSE sort_value {beyond} (${key}::text)::{key_type}
+                        OR (sort_value = (${key}::text)::{key_type} AND client_id > ${id})
+                        OR sort_value IS NULL END"
+        )
+    });
     format!(
-        "SELECT {CLIENT_COLUMNS}, count(*) OVER () AS total
-         FROM {source}
-         WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
-           AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
-                OR c.ws_client_code = upper($4) OR c.pan = upper($4))
-           AND ($5 OR c.status = 'Active')
-           AND ($6::float8 IS NULL OR f.twrr_1y >= $6) AND ($7::float8 IS NULL OR f.twrr_1y <= $7)
-           {narrowed}
-         ORDER BY {order} {direction}, c.client_id
+        "SELECT * FROM (
+           SELECT {CLIENT_COLUMNS}, {order} AS sort_value, ({order})::text AS sort_key,
+                  count(*) OVER () AS total
+           FROM {source}
+           WHERE scope_sees_client($1, $2, $3, c.client_id, c.rm_id)
+             AND ($4::text IS NULL OR lower(c.name) LIKE '%' || lower($4) || '%'
+                  OR c.ws_client_code = upper($4) OR c.pan = upper($4))
+             AND ($5 OR c.status = 'Active')
+             AND ($6::float8 IS NULL OR f.twrr_1y >= $6) AND ($7::float8 IS NULL OR f.twrr_1y <= $7)
+             {narrowed}
+         ) listed
+         {keyset}
+         ORDER BY sort_value {direction}, client_id
          {paging}",
         source = client_source(scope),
         narrowed = if narrowing.sql() == "true" {
@@ -311,29 +336,82 @@ impl Db {
         scope: &Scope,
         q: &ClientQuery,
     ) -> StoreResult<Page<ClientSummary>> {
-        let page_size = q.page_size.clamp(1, 500);
+        let page_size = q.page_size.clamp(1, pms_domain::clients::MAX_PAGE_SIZE);
         let page = q.page.max(1);
         let narrowing = list_narrowing(q);
         let next = 8 + narrowing.parameters();
-        let sql = list_sql(
-            scope,
-            q,
-            &narrowing,
-            &format!("LIMIT ${next} OFFSET ${}", next + 1),
-        );
-        let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q, &narrowing)
-            .bind(i64::from(page_size))
-            .bind(i64::from((page - 1) * page_size))
-            .fetch_all(self.pool())
-            .await?;
+        // One row more than the page says whether another page follows.
+        let (rows, page) = match &q.after {
+            None => {
+                let sql = list_sql(
+                    scope,
+                    q,
+                    &narrowing,
+                    None,
+                    &format!("LIMIT ${next} OFFSET ${}", next + 1),
+                );
+                let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q, &narrowing)
+                    .bind(i64::from(page_size) + 1)
+                    .bind(i64::from((page - 1) * page_size))
+                    .fetch_all(self.pool())
+                    .await?;
+                (rows, page)
+            }
+            Some(cursor) => {
+                let sql = list_sql(
+                    scope,
+                    q,
+                    &narrowing,
+                    Some((next, next + 1)),
+                    &format!("LIMIT ${}", next + 2),
+                );
+                let rows: Vec<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q, &narrowing)
+                    .bind(cursor.last_key.clone())
+                    .bind(cursor.last_id)
+                    .bind(i64::from(page_size) + 1)
+                    .fetch_all(self.pool())
+                    .await?;
+                (rows, 1)
+            }
+        };
+        let mut rows = rows;
+        let more = rows.len() > page_size as usize;
+        rows.truncate(page_size as usize);
+        let next_cursor = more
+            .then(|| rows.last())
+            .flatten()
+            .map(|last| q.cursor_after(last.client_id, last.sort_key.clone()));
         let rows = with_combined_figures(self.pool(), rows).await?;
-        let total = rows.first().map(|r| r.total).unwrap_or(0);
+        // Past the last row (a cursor at the end) no row carries the total: count it.
+        let total = match rows.first() {
+            Some(r) => r.total,
+            None if q.after.is_some() || page > 1 => {
+                self.client_count(scope, q, &narrowing).await?
+            }
+            None => 0,
+        };
         Ok(Page {
             items: rows.into_iter().map(ClientSummary::from).collect(),
             total,
             page,
             page_size,
+            next_cursor,
         })
+    }
+
+    /// How many clients the list query `q` matches (its page and cursor aside): the total its
+    /// first row carries.
+    async fn client_count(
+        &self,
+        scope: &Scope,
+        q: &ClientQuery,
+        narrowing: &Narrowing,
+    ) -> StoreResult<i64> {
+        let sql = list_sql(scope, q, narrowing, None, "LIMIT 1");
+        let first: Option<ClientRow> = bind_list(sqlx::query_as(&sql), scope, q, narrowing)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(first.map_or(0, |r| r.total))
     }
 
     /// Every client the list query `q` matches within `scope` (its page and page size are
@@ -349,7 +427,7 @@ impl Db {
         // it stops when the reader goes away (the send fails) and the cursor is closed.
         tokio::spawn(async move {
             let narrowing = list_narrowing(&q);
-            let sql = list_sql(&scope, &q, &narrowing, "");
+            let sql = list_sql(&scope, &q, &narrowing, None, "");
             let mut batches =
                 bind_list(sqlx::query_as::<_, ClientRow>(&sql), &scope, &q, &narrowing)
                     .fetch(&pool)

@@ -23,8 +23,12 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        // 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout).
+        // 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout),
+        // 22021 character_not_in_repertoire (text with a NUL, which PostgreSQL cannot store).
         match e.as_database_error().and_then(|d| d.code()).as_deref() {
+            Some("22021") => StoreError::Invalid(
+                "the text contains a NUL character (\\0), which cannot be stored: remove it".into(),
+            ),
             Some("55P03") => StoreError::Busy(
                 "data is being loaded right now; this view is available again when the load \
                  finishes — try again in a minute"

@@ -105,6 +105,7 @@ impl Db {
                 total: totals.total,
                 page,
                 page_size: size,
+                next_cursor: None,
             },
             any_active: totals.any_active,
         })
@@ -159,6 +160,7 @@ impl Db {
             total,
             page,
             page_size: size,
+            next_cursor: None,
         })
     }
 

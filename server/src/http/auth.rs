@@ -101,8 +101,11 @@ fn public(path: &str) -> bool {
         "/favicon.svg",
         "/branding/logo",
         "/api/v1/auth/token",
+        // The API's description and its viewer: no data, and integrators read them first.
+        super::api::openapi::DOCUMENT_PATH,
+        super::api::openapi::VIEWER_PATH,
     ];
-    const PREFIXES: &[&str] = &["/pkg/", "/login/", "/invite/", "/api/auth/"];
+    const PREFIXES: &[&str] = &["/pkg/", "/login/", "/invite/", "/api/auth/", "/api/docs/"];
     EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 

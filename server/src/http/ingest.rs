@@ -7,12 +7,13 @@
 //!   (no JavaScript) is answered with a redirect to the job instead.
 //! - `GET /ingest/jobs/{id}/errors.csv`: a rejected load's problems as CSV.
 //!
-//! Both need the `RunIngest` capability (data stewards and admins) and are audited.
+//! Both need the `RunIngest` capability (data stewards and admins) and are audited. The REST
+//! API reaches them as `POST /api/v1/ingest/jobs` and `GET /api/v1/ingest/jobs/{id}/errors.csv`.
 
 use std::path::{Path, PathBuf};
 
 use axum::extract::multipart::{Field, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,7 +21,6 @@ use axum::{Extension, Json, Router};
 use pms_domain::ingest::format_bytes;
 use pms_ingest::load;
 use pms_service::ingest_jobs::{self, Upload};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
@@ -31,7 +31,7 @@ use crate::csv_export;
 
 /// The upload size limit, from `PMS_MAX_UPLOAD_MB`.
 #[derive(Clone, Copy, Debug)]
-struct UploadLimit {
+pub(crate) struct UploadLimit {
     bytes: u64,
 }
 
@@ -45,7 +45,9 @@ pub fn router() -> Router<AppState> {
     };
     Router::new()
         .route("/ingest/upload", post(upload))
+        .route("/api/v1/ingest/jobs", post(upload))
         .route("/ingest/jobs/{id}/errors.csv", get(errors_csv))
+        .route("/api/v1/ingest/jobs/{id}/errors.csv", get(errors_csv))
         // The upload is streamed to disk and counted against our own limit (a clear 413), so
         // axum's 2 MB default must not apply.
         .layer(DefaultBodyLimit::disable())
@@ -85,7 +87,37 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-async fn upload(
+/// The upload form: a file and, optionally, which loader reads it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the multipart body for the OpenAPI document
+pub(crate) struct UploadForm {
+    /// A Wealth Spectrum report (CSV or XLSX) or a Salesforce export (CSV).
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
+    /// A Wealth Spectrum report code (`transactions`, `holdings`, …), `salesforce`, or empty to
+    /// recognise the file from its header.
+    report: Option<String>,
+    /// The file is a Salesforce export.
+    salesforce: Option<bool>,
+}
+
+/// A queued load: follow it at `/api/v1/ingest/jobs/{job_id}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct QueuedJob {
+    job_id: i64,
+}
+
+/// Uploads a file and queues its load; answers at once with the job's number. The file is
+/// checked whole: a file with any bad row is rejected with row-level reasons and loads
+/// nothing (see the job's `errors`).
+#[utoipa::path(post, path = "/api/v1/ingest/jobs", tag = "Data loads",
+    request_body(content_type = "multipart/form-data", content = UploadForm),
+    responses(
+        (status = 200, description = "Queued", body = QueuedJob),
+        (status = 413, description = "Over the upload size limit (PMS_MAX_UPLOAD_MB)", body = pms_domain::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a file the Hub can load", body = pms_domain::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn upload(
     State(state): State<AppState>,
     Extension(limit): Extension<UploadLimit>,
     ApiCaller(caller): ApiCaller,
@@ -95,7 +127,7 @@ async fn upload(
     let html = wants_html(&headers);
     match receive(&state, limit, &caller, &headers, multipart).await {
         Ok(job_id) if html => Redirect::to(&format!("/ingest?job={job_id}")).into_response(),
-        Ok(job_id) => Json(json!({ "job_id": job_id })).into_response(),
+        Ok(job_id) => Json(QueuedJob { job_id }).into_response(),
         // An internal failure was logged where it happened.
         Err(e) if html => Redirect::to(&format!("/ingest?upload_error={}", e.code)).into_response(),
         Err(e) => e.error.into_response(),
@@ -340,10 +372,14 @@ async fn spool(
     Ok((spooled, bytes, hex::encode(hasher.finalize())))
 }
 
-async fn errors_csv(
+/// A rejected load's problems (line, column, value, reason) as CSV.
+#[utoipa::path(get, path = "/api/v1/ingest/jobs/{id}/errors.csv", tag = "Data loads",
+    params(("id" = i64, Path, description = "The job's number")),
+    responses((status = 200, description = "The problems as CSV", content_type = "text/csv", body = String)))]
+pub(crate) async fn errors_csv(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    UrlPath(job_id): UrlPath<i64>,
+    super::api::ApiPath(job_id): super::api::ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let errors = ingest_jobs::errors_export(&state, &caller, job_id).await?;
     let body = csv_export::errors_csv(&errors);

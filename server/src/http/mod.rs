@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(branding::upload_logo).delete(branding::remove_logo),
         )
         .merge(api::router(&state))
+        .merge(api::openapi::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(leptos.clone())
         })

@@ -60,12 +60,22 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 /// Refuses a state-changing request unless its `Origin` (or, failing that, `Referer`) is the
-/// Hub itself. Bearer-token requests and the token endpoint (credentials in the body, never a
-/// cookie) carry no ambient credential a foreign page could ride on, and are exempt.
+/// Hub itself. Bearer-token requests, REST requests without a session cookie and the token
+/// endpoint (credentials in the body, never a cookie) carry no ambient credential a foreign
+/// page could ride on, and are exempt: the REST API then answers 401, not 403. (The pages'
+/// own endpoints stay checked without a cookie too: a forged sign-in is an attack of its own.)
 pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let bearer = req.headers().get(header::AUTHORIZATION).is_some();
-    if safe || bearer || req.uri().path() == "/api/v1/auth/token" {
+    let rest_without_session = req.uri().path().starts_with("/api/v1/")
+        && !req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|pair| pair.trim_start().starts_with(SESSION_COOKIE_PREFIX));
+    if safe || bearer || rest_without_session || req.uri().path() == "/api/v1/auth/token" {
         return next.run(req).await;
     }
     let host = req
@@ -94,6 +104,10 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
         .into_response()
     }
 }
+
+/// How the session cookie's pair starts in a `Cookie` header (its name is set in
+/// [`super::router`]).
+const SESSION_COOKIE_PREFIX: &str = "pms_session=";
 
 /// Whether `origin` (an Origin or Referer value) is the host the request was sent to, or the
 /// configured public origin.

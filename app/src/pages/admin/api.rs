@@ -102,7 +102,10 @@ pub fn ApiTab() -> impl IntoView {
                             <h2>"API clients"</h2>
                             <p class="form-hint">
                                 "Another system exchanges a client's id and secret at " <code>"POST /api/v1/auth/token"</code>
-                                " for a short-lived bearer token. A client has a role; an RM or PM client acts for one user and sees exactly what they see."
+                                " for a short-lived bearer token. A client has a role; an RM or PM client acts for one user and sees exactly what they see. "
+                                "Every operation is described in the "
+                                <a href="/api/docs" rel="external" data-testid="api-reference">"API reference"</a>
+                                " (OpenAPI 3.1: " <code>"/api/openapi.json"</code> ")."
                             </p>
                             <details class="card invite" data-testid="api-create-card">
                                 <summary class="invite__summary">"Create an API client"</summary>

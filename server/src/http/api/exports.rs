@@ -2,7 +2,7 @@
 //! every row, not one page), streamed as the query returns them.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
@@ -10,8 +10,7 @@ use pms_domain::clients::ClientSummary;
 use pms_domain::error::AppError;
 use pms_store::StoreError;
 
-use super::clients::ListParams;
-use super::ApiCaller;
+use super::{ApiCaller, QueryParams};
 use crate::csv_export::neutralise;
 use crate::http::AppState;
 
@@ -49,13 +48,23 @@ enum ExportError {
     Io(#[from] std::io::Error),
 }
 
+/// Every client of the list query (its filters and order; not its paging) as CSV, streamed.
+/// The data version it was read at is in `X-Data-Version` and the file name.
+#[utoipa::path(get, path = "/api/v1/exports/clients.csv", tag = "Clients",
+    params(
+        ("q" = Option<String>, Query, description = "As for the client list"),
+        ("sort" = Option<String>, Query, description = "As for the client list"),
+        ("dir" = Option<String>, Query, description = "As for the client list"),
+        ("closed" = Option<bool>, Query, description = "As for the client list"),
+    ),
+    responses((status = 200, description = "The clients as CSV", content_type = "text/csv", body = String)))]
 pub async fn clients_csv(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Query(params): Query<ListParams>,
+    params: QueryParams,
 ) -> Result<Response, AppError> {
     // The list's filters and order; its paging does not apply (every row is exported).
-    let query = params.query(1)?;
+    let query = params.client_query(1)?;
     let export = pms_service::clients::export(&state, &caller, &query).await?;
     let heading = csv_chunk([CLIENT_HEADER.map(String::from)]).map_err(pms_service::internal)?;
     let version = export.data_version.to_string();
