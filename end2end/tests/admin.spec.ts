@@ -1,5 +1,7 @@
 import { test as base, expect, Browser, BrowserContext, Page, TestInfo } from '@playwright/test';
 import { createHmac } from 'node:crypto';
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { DEMO_PASSWORD, USERS, hydrated, isTablet, snap } from './helpers';
 
 /**
@@ -508,6 +510,54 @@ test('the API reference opens from the API tab and tries a call with the session
     page.viewportSize()!.width,
   );
   expect(errors).toEqual([]);
+});
+
+test('webhooks: a receiver gets a signed test event and the delivery log shows it', async ({ page }, testInfo) => {
+  // A receiver on this machine, as another system of the firm would run one.
+  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  try {
+    await openAdmin(page, 'webhooks');
+    const name = `E2E ERP ${testInfo.project.name} ${Date.now().toString(36)}`;
+    await expand(page, 'webhook-create-card');
+    const form = page.getByTestId('webhook-create-form');
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Address').fill(url);
+    await form.getByRole('button', { name: 'Add receiver' }).click();
+    await expect(page.getByTestId('new-webhook')).toBeVisible();
+    const secret = await page.getByTestId('webhook-secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    const row = page.getByTestId('webhooks-table').locator('tr').filter({ hasText: name });
+    await row.getByRole('button', { name: 'Send test' }).click();
+    await expect(page.getByRole('status').last()).toContainText('queued');
+    await expect.poll(() => got.length, { timeout: 15_000 }).toBe(1);
+    const { headers, body } = got[0];
+    const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
+    const expected = createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(signed).digest('base64');
+    expect(headers['webhook-signature']).toBe(`v1,${expected}`);
+    expect(JSON.parse(body).type).toBe('webhook.test');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const entry = page.getByTestId('webhook-log').locator('tr').filter({ hasText: name }).first();
+    await expect(entry).toContainText('Delivered');
+    await expect(entry).toContainText('HTTP 204');
+    await snap(page, testInfo, 'admin-webhooks');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      page.viewportSize()!.width,
+    );
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await expect(page.getByTestId('webhooks-table')).not.toContainText(name);
+  } finally {
+    receiver.close();
+  }
 });
 
 test('a relationship manager gets no administration', async ({ browser }, testInfo) => {

@@ -5,7 +5,7 @@ import { login, settled, USERS } from './helpers';
 const PAGES = {
   admin: [
     '/', '/clients', '/portfolios', '/compliance', '/audit', '/ingest', '/account/security',
-    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api', '/views',
+    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api', '/admin?tab=webhooks', '/views',
   ],
   rm1: ['/', '/clients', '/portfolios', '/compliance', '/account/security', '/views'],
 } as const;

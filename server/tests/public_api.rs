@@ -110,14 +110,7 @@ async fn walk_by_cursor(user: &reqwest::Client, app: &TestApp, query: &str, size
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = user
-            .get(app.url(&url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = common::get_json(user, app.url(&url), &[]).await;
         let items = page["items"].as_array().expect("items");
         assert!(items.len() <= size as usize);
         ids.extend(items.iter().map(|c| c["client_id"].as_i64().unwrap()));
@@ -134,14 +127,7 @@ async fn walk_by_number(user: &reqwest::Client, app: &TestApp, query: &str) -> (
     let mut ids = Vec::new();
     for page in 1.. {
         let url = format!("/api/v1/clients?{query}&page_size=500&page={page}");
-        let answer: Value = user
-            .get(app.url(&url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer: Value = common::get_json(user, app.url(&url), &[]).await;
         let items = answer["items"].as_array().unwrap();
         if items.is_empty() {
             return (ids, answer["total"].as_i64().unwrap());
@@ -212,14 +198,7 @@ async fn a_cursor_from_another_query_or_a_made_up_one_is_refused_with_a_reason(p
         .unwrap()
         .cursor_after(i32::MAX, Some("\u{10FFFF}".into()))
     );
-    let end: Value = admin
-        .get(app.url(&last))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let end: Value = common::get_json(&admin, app.url(&last), &[]).await;
     assert_eq!(end["items"].as_array().unwrap().len(), 0);
     assert_eq!(end["total"], first["total"]);
     assert!(end.get("next_cursor").is_none());

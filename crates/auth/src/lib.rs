@@ -16,6 +16,7 @@ pub mod password;
 pub mod principal;
 pub mod tokens;
 pub mod totp;
+pub mod webhook_signature;
 
 pub use error::AuthError;
 pub use keys::MasterKey;

@@ -30,3 +30,4 @@ pub mod status;
 pub mod summary;
 pub mod time;
 pub mod views;
+pub mod webhooks;

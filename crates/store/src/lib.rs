@@ -36,6 +36,7 @@ pub mod sessions;
 pub mod status;
 pub mod summary;
 pub mod views;
+pub mod webhooks;
 
 pub use db::Db;
 pub use error::{StoreError, StoreResult};

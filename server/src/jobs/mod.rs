@@ -1,8 +1,9 @@
 //! Background work of a running server: sweeping expired sessions and loads whose worker died,
-//! watching the drop folder, and the scheduled syncs.
+//! watching the drop folder, the scheduled syncs, and delivering webhooks.
 
 pub mod schedule;
 pub mod watch;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let poll = watch::poll_interval(env("PMS_DROP_POLL_SECONDS").as_deref())
         .map_err(anyhow::Error::msg)?;
+    let retry = webhooks::retry_base(env("PMS_WEBHOOK_RETRY_SECONDS").as_deref())
+        .map_err(anyhow::Error::msg)?;
     let schedules = schedule::from_config(
         config.salesforce_schedule.as_deref(),
         config.wealth_spectrum_schedule.as_deref(),
@@ -45,6 +48,11 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
     }
     schedule::spawn(state.db.clone(), state.ingest.profile.clone(), schedules);
     spawn_sweeps(state, crate::commands::audit::default_checkpoint(config));
+    webhooks::spawn(
+        state.db.clone(),
+        state.keys.clone(),
+        webhooks::Sender::new(retry),
+    );
     Ok(())
 }
 

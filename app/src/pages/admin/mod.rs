@@ -1,5 +1,5 @@
 //! Administration: users and their roles, teams and RMs, client-to-RM assignment, the firm's
-//! branding, the two-factor policy per role, and API access for other systems.
+//! branding, the two-factor policy per role, API access for other systems, and webhooks.
 //!
 //! One module per tab; each tab's server functions sit next to it and are adapters over the use
 //! cases in `pms_service::admin`, which check the caller's capability (the page only decides
@@ -13,6 +13,7 @@ mod branding;
 mod security;
 mod teams;
 mod users;
+mod webhooks;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -23,13 +24,14 @@ use super::PageHeader;
 use crate::layout::UserResource;
 
 /// The tabs, in the order an administrator sets up a firm, with what each needs.
-const TABS: [(&str, &str, Capability); 6] = [
+const TABS: [(&str, &str, Capability); 7] = [
     ("users", "Users", Capability::ManageUsers),
     ("teams", "Teams & RMs", Capability::ManageUsers),
     ("assignments", "Client assignment", Capability::ManageUsers),
     ("branding", "Branding", Capability::ManageBranding),
     ("security", "Security", Capability::ManageUsers),
     ("api", "API access", Capability::ManageApiTokens),
+    ("webhooks", "Webhooks", Capability::ManageApiTokens),
 ];
 
 /// What a non-administrator sees instead of the console.
@@ -51,7 +53,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <PageHeader
             title="Administration"
-            subtitle="Users and roles, teams, client assignment, branding, security and API access."
+            subtitle="Users and roles, teams, client assignment, branding, security, API access and webhooks."
         />
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
@@ -95,6 +97,7 @@ pub fn AdminPage() -> impl IntoView {
                             "branding" => view! { <branding::BrandingTab/> }.into_any(),
                             "security" => view! { <security::SecurityTab/> }.into_any(),
                             "api" => view! { <api::ApiTab/> }.into_any(),
+                            "webhooks" => view! { <webhooks::WebhooksTab/> }.into_any(),
                             _ => view! { <users::UsersTab/> }.into_any(),
                         }
                     }}</div>

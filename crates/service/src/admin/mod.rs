@@ -13,6 +13,7 @@ pub mod logo;
 pub mod security;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 use pms_auth::Principal;
 use pms_domain::error::AppError;

@@ -327,6 +327,7 @@ async fn viewer() -> Response {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API · PMS Intelligence Hub</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{VIEWER_ASSETS}/swagger-ui.css">
 </head>
 <body>
