@@ -536,6 +536,9 @@ test('webhooks: a receiver gets a signed test event and the delivery log shows i
     await expect(page.getByTestId('new-webhook')).toBeVisible();
     const secret = await page.getByTestId('webhook-secret').inputValue();
     expect(secret).toMatch(/^whsec_/);
+    // The form starts blank again for the next receiver.
+    await expect(form.getByLabel('Name')).toHaveValue('');
+    await expect(form.getByLabel('Address')).toHaveValue('');
     const row = page.getByTestId('webhooks-table').locator('tr').filter({ hasText: name });
     await row.getByRole('button', { name: 'Send test' }).click();
     await expect(page.getByRole('status').last()).toContainText('queued');

@@ -19,5 +19,5 @@ pub use copy_field::CopyField;
 pub use empty_state::EmptyState;
 pub use filter_bar::FilterBar;
 pub use guarded::Guarded;
-pub use reload::succeeded;
+pub use reload::{blank_after_success, succeeded};
 pub use skeleton::loading;

@@ -22,3 +22,23 @@ where
         }
     })
 }
+
+/// A form bound to `action` that starts blank again after a successful submission (a refused
+/// one keeps what was typed). Give the returned reference to the form as its `node_ref`.
+pub fn blank_after_success<I, T>(
+    action: Action<I, Result<T, AppError>>,
+) -> NodeRef<leptos::html::Form>
+where
+    I: Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let form: NodeRef<leptos::html::Form> = NodeRef::new();
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    form
+}

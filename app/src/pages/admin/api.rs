@@ -7,7 +7,7 @@ use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
 use super::when;
-use crate::components::{loading, outcome, succeeded, CopyField, Guarded};
+use crate::components::{blank_after_success, loading, outcome, succeeded, CopyField, Guarded};
 
 #[server(endpoint = "admin/api")]
 pub async fn get_api_data() -> Result<ApiData, AppError> {
@@ -81,14 +81,7 @@ pub fn ApiTab() -> impl IntoView {
         succeeded(*retire),
     ];
     let data = Resource::new(move || reload.map(|r| r.get()), |_| get_api_data());
-    let create_form: NodeRef<leptos::html::Form> = NodeRef::new();
-    Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) {
-            if let Some(form) = create_form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
+    let create_form = blank_after_success(*create);
 
     view! {
         <Transition fallback=loading>

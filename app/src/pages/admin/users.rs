@@ -9,7 +9,7 @@ use pms_domain::error::AppError;
 use pms_domain::identity::Role;
 
 use super::when;
-use crate::components::{loading, outcome, succeeded, CopyField, Guarded};
+use crate::components::{blank_after_success, loading, outcome, succeeded, CopyField, Guarded};
 
 #[server(endpoint = "admin/users")]
 pub async fn get_users_data() -> Result<UsersData, AppError> {
@@ -237,14 +237,7 @@ pub fn UsersTab() -> impl IntoView {
         now
     });
     // After a successful invitation the form starts blank again.
-    let invite_form: NodeRef<leptos::html::Form> = NodeRef::new();
-    Effect::new(move |_| {
-        if matches!(invite.value().get(), Some(Ok(_))) {
-            if let Some(form) = invite_form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
+    let invite_form = blank_after_success(*invite);
 
     view! {
         <Transition fallback=loading>

@@ -6,7 +6,7 @@ use pms_domain::error::AppError;
 use pms_domain::webhooks::{NewSubscriber, WebhooksData, EVENTS};
 
 use super::when;
-use crate::components::{loading, outcome, succeeded, CopyField, Guarded};
+use crate::components::{blank_after_success, loading, outcome, succeeded, CopyField, Guarded};
 
 #[server(endpoint = "admin/webhooks")]
 pub async fn get_webhooks() -> Result<WebhooksData, AppError> {
@@ -89,14 +89,7 @@ pub fn WebhooksTab() -> impl IntoView {
         move || (reload.map(|r| r.get()), refresh.get()),
         |_| get_webhooks(),
     );
-    let create_form: NodeRef<leptos::html::Form> = NodeRef::new();
-    Effect::new(move |_| {
-        if matches!(create.value().get(), Some(Ok(_))) {
-            if let Some(form) = create_form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
+    let create_form = blank_after_success(*create);
 
     view! {
         <Transition fallback=loading>
