@@ -29,6 +29,7 @@ use crate::layout::AppFrame;
 use crate::pages::{
     account::AccountSecurityPage,
     admin::AdminPage,
+    alerts::AlertsPage,
     audit::AuditPage,
     client::ClientPage,
     clients::ClientAnalytics,
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/:id") view=ClientPage/>
                     <Route path=path!("portfolios") view=PortfolioPerformance/>
                     <Route path=path!("compliance") view=ComplianceReporting/>
+                    <Route path=path!("alerts") view=AlertsPage/>
                     <Route path=path!("account/security") view=AccountSecurityPage/>
                     <Route path=path!("ingest") view=IngestPage/>
                     <Route path=path!("audit") view=AuditPage/>

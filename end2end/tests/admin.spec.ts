@@ -2,7 +2,7 @@ import { test as base, expect, Browser, BrowserContext, Page, TestInfo } from '@
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { DEMO_PASSWORD, USERS, hydrated, isTablet, snap } from './helpers';
+import { DEMO_PASSWORD, USERS, contextOptions, hydrated, isTablet, snap } from './helpers';
 
 /**
  * The admin console, end to end: a user's whole life (invitation, password, role change,
@@ -31,12 +31,6 @@ const test = base.extend<{}, { adminState: string }>({
 });
 
 test.describe.configure({ mode: 'serial' });
-
-/** The context options of the project (viewport, device) for contexts the tests open themselves. */
-function contextOptions(use: any) {
-  const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = use;
-  return { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch };
-}
 
 async function freshContext(browser: Browser, testInfo: TestInfo): Promise<BrowserContext> {
   return browser.newContext({ ...contextOptions(testInfo.project.use), storageState: undefined });

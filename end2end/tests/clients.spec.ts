@@ -130,3 +130,25 @@ test('changing the fees in the what-if recomputes in the browser without a singl
   await snap(page, testInfo, 'what-if-fees');
   expect(requests).toEqual([]);
 });
+
+test("an RM opens a portfolio's holdings on the client page and goes back to an earlier month-end", async ({ page }, testInfo) => {
+  await login(page, USERS.rm1);
+  await page.goto('/clients?sort=aum&dir=desc');
+  await hydrated(page);
+  const first = await page.getByTestId('client-table').locator('tbody tr td:first-child a').first().getAttribute('href');
+  await page.goto(first!);
+  await hydrated(page);
+  await page.getByTestId('holdings-toggle').first().click();
+  const table = page.getByTestId('holdings-table').first();
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  // Largest position first, with its weight.
+  await expect(table.locator('tbody tr').first().locator('td').nth(4)).toHaveText(/%$/);
+  const dates = page.getByTestId('holdings-date').first();
+  const latest = await dates.inputValue();
+  const earlier = await dates.locator('option').nth(1).getAttribute('value');
+  await dates.selectOption(earlier!);
+  await expect(dates).toHaveValue(earlier!);
+  expect(earlier).not.toBe(latest);
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  await snap(page, testInfo, 'client-holdings');
+});

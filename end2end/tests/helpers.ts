@@ -45,6 +45,12 @@ export async function snap(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path: `screenshots/${testInfo.project.name}-${name}.png`, fullPage: true });
 }
 
+/** The context options of the project (viewport, device) for contexts the tests open themselves. */
+export function contextOptions(use: any) {
+  const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = use;
+  return { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch };
+}
+
 /** True when the project emulates a tablet (the sidebar is a drawer there). */
 export function isTablet(testInfo: TestInfo) {
   return testInfo.project.name === 'tablet';

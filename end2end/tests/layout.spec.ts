@@ -5,9 +5,9 @@ import { login, settled, USERS } from './helpers';
 const PAGES = {
   admin: [
     '/', '/clients', '/portfolios', '/compliance', '/audit', '/ingest', '/account/security',
-    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api', '/admin?tab=webhooks', '/views',
+    '/admin', '/admin?tab=teams', '/admin?tab=assignments', '/admin?tab=branding', '/admin?tab=security', '/admin?tab=api', '/admin?tab=webhooks', '/views', '/alerts', '/alerts?status=resolved',
   ],
-  rm1: ['/', '/clients', '/portfolios', '/compliance', '/account/security', '/views'],
+  rm1: ['/', '/clients', '/portfolios', '/compliance', '/account/security', '/views', '/alerts'],
 } as const;
 
 /** How far the page reaches past the viewport's right edge (0 when nothing scrolls sideways). */

@@ -44,6 +44,7 @@ async fn the_api_description_is_public_openapi_3_1_covering_every_route(pool: Pg
         "GET /api/v1/clients",
         "GET /api/v1/clients/{id}",
         "GET /api/v1/portfolios/{id}/valuations",
+        "GET /api/v1/portfolios/{id}/holdings",
         "GET /api/v1/exports/clients.csv",
         "GET /api/v1/views",
         "POST /api/v1/views",
@@ -58,6 +59,11 @@ async fn the_api_description_is_public_openapi_3_1_covering_every_route(pool: Pg
         "POST /api/v1/ingest/jobs",
         "GET /api/v1/ingest/jobs/{id}",
         "GET /api/v1/ingest/jobs/{id}/errors.csv",
+        "GET /api/v1/alerts",
+        "POST /api/v1/alerts/{id}/acknowledge",
+        "POST /api/v1/alerts/{id}/resolve",
+        "GET /api/v1/alert-rules",
+        "PUT /api/v1/alert-rules/{kind}",
     ] {
         assert!(operations.contains(expected), "{expected} is not described");
     }
@@ -397,4 +403,89 @@ async fn rest_requests_are_read_strictly_and_answered_with_problems(pool: PgPool
         .await
         .unwrap();
     assert_eq!(restored.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_portfolios_holdings_are_read_by_date_within_scope_and_audited(pool: PgPool) {
+    let app = TestApp::start(pool.clone(), true).await;
+    let rm = app.login(RM, DEMO_PASSWORD).await;
+    let me: Value = common::get_json(&rm, app.url("/api/v1/me"), &[]).await;
+    let books: Vec<i32> = serde_json::from_value(me["rm_ids"].clone()).unwrap();
+    let portfolio = |inside: bool| {
+        let pool = pool.clone();
+        let books = books.clone();
+        async move {
+            sqlx::query_scalar::<_, i32>(
+                "SELECT p.portfolio_id FROM dim_portfolio p JOIN dim_client c USING (client_id)
+                 WHERE (c.rm_id = ANY($1)) = $2
+                   AND (SELECT count(DISTINCT as_of) FROM fact_holding h WHERE h.portfolio_id = p.portfolio_id) > 1
+                 ORDER BY p.portfolio_id LIMIT 1",
+            )
+            .bind(&books)
+            .bind(inside)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (mine, theirs) = (portfolio(true).await, portfolio(false).await);
+    let latest: Value = common::get_json(
+        &rm,
+        app.url(&format!("/api/v1/portfolios/{mine}/holdings")),
+        &[],
+    )
+    .await;
+    let dates = latest["dates"].as_array().unwrap();
+    assert!(dates.len() > 1);
+    assert_eq!(latest["as_of"], dates[0], "the latest snapshot by default");
+    let lines = latest["holdings"].as_array().unwrap();
+    assert!(!lines.is_empty());
+    let weights: f64 = lines.iter().map(|h| h["weight"].as_f64().unwrap()).sum();
+    assert!(
+        (weights - 1.0).abs() < 1e-9,
+        "weights add up to the whole: {weights}"
+    );
+    let values: Vec<f64> = lines
+        .iter()
+        .map(|h| h["market_value"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    let total: f64 = latest["market_value"].as_str().unwrap().parse().unwrap();
+    assert!((values.iter().sum::<f64>() - total).abs() < 0.005);
+
+    // An earlier date shows the snapshot on or before it.
+    let earlier = dates[1].as_str().unwrap();
+    let then: Value = common::get_json(
+        &rm,
+        app.url(&format!("/api/v1/portfolios/{mine}/holdings")),
+        &[("as_of", earlier)],
+    )
+    .await;
+    assert_eq!(then["as_of"], earlier);
+
+    // Another RM's portfolio does not exist for this RM; a bad date says how to write it.
+    let hidden = rm
+        .get(app.url(&format!("/api/v1/portfolios/{theirs}/holdings")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let bad = rm
+        .get(app.url(&format!(
+            "/api/v1/portfolios/{mine}/holdings?as_of=31-03-2025"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = bad.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("YYYY-MM-DD"));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'portfolio.holdings' AND object_id = $1",
+    )
+    .bind(mine.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
 }

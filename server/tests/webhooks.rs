@@ -6,7 +6,7 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -14,7 +14,6 @@ use base64::Engine;
 use common::{TestApp, DEMO_PASSWORD};
 use hmac::{Hmac, Mac};
 use pms_server::jobs::webhooks::Sender;
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use sha2::Sha256;
 use sqlx::PgPool;
@@ -77,35 +76,6 @@ fn signature_verifies(secret: &str, headers: &HeaderMap, body: &str) -> bool {
         .any(|s| s == format!("v1,{expected}"))
 }
 
-async fn upload(app: &TestApp, steward: &reqwest::Client, text: &str) -> i64 {
-    let form = Form::new().part(
-        "file",
-        Part::bytes(text.as_bytes().to_vec())
-            .file_name("scrips.csv")
-            .mime_str("text/csv")
-            .unwrap(),
-    );
-    let res = steward
-        .post(app.url("/api/v1/ingest/jobs"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), reqwest::StatusCode::OK);
-    let job: Value = res.json().await.unwrap();
-    let id = job["job_id"].as_i64().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let detail: Value =
-            common::get_json(steward, app.url(&format!("/api/v1/ingest/jobs/{id}")), &[]).await;
-        if !matches!(detail["job"]["status"].as_str(), Some("queued" | "running")) {
-            return id;
-        }
-        assert!(Instant::now() < deadline, "job {id} did not finish");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn load_events_reach_a_receiver_signed_and_a_failing_receiver_is_tried_again(pool: PgPool) {
     let app = TestApp::start(pool.clone(), true).await;
@@ -132,8 +102,8 @@ async fn load_events_reach_a_receiver_signed_and_a_failing_receiver_is_tried_aga
         .to_owned();
 
     let steward = app.login(STEWARD, DEMO_PASSWORD).await;
-    let good = upload(&app, &steward, SECURITY_MASTER).await;
-    let bad = upload(&app, &steward, BAD_SECURITY_MASTER).await;
+    let good = common::upload(&app, &steward, "scrips.csv", SECURITY_MASTER).await;
+    let bad = common::upload(&app, &steward, "scrips.csv", BAD_SECURITY_MASTER).await;
 
     let sender = Sender::new(1);
     assert_eq!(sender.deliver_due(&app.db, &keys).await.unwrap(), 2);

@@ -26,7 +26,13 @@ const SECTIONS: [(&str, &str, IconKind); 4] = [
 ];
 
 /// Tools shown only to roles that may use them (the server enforces it regardless).
-const TOOLS: [(&str, &str, IconKind, Capability); 3] = [
+const TOOLS: [(&str, &str, IconKind, Capability); 4] = [
+    (
+        "/alerts",
+        "Compliance alerts",
+        IconKind::Bell,
+        Capability::Analyse,
+    ),
     (
         "/ingest",
         "Data loads",

@@ -15,15 +15,17 @@ use super::PageHeader;
 use crate::components::{error_text, Guarded};
 
 /// The kinds of action the filter offers: (prefix, label).
-const ACTION_FILTERS: [(&str, &str); 9] = [
+const ACTION_FILTERS: [(&str, &str); 11] = [
     ("auth.", "Sign-in and sign-out"),
     ("client.", "Client views"),
+    ("portfolio.", "Portfolio views"),
     ("export.", "Exports and downloads"),
     ("ingest.", "Data loads"),
     ("admin.", "Administration"),
     ("account.", "Account security"),
     ("api.", "API access"),
     ("audit.", "Audit checks"),
+    ("alert.", "Compliance alerts"),
     ("report.", "Reports"),
 ];
 

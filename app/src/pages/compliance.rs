@@ -154,6 +154,7 @@ fn Overview(o: ComplianceOverview) -> impl IntoView {
         <section class="card stack">
             <h2>"Concentration and credit limits"</h2>
             <ul class="muted small">{limits.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            <p class="small"><a href="/alerts" data-testid="alerts-link">"Alerts on these breaches, and the rules behind the limits →"</a></p>
             <p class="small">{format!("{} breaches in the latest holdings; the worst of each kind are listed.", o.breach_count)}</p>
             <div class="breach-summary">
                 {o.breaches_by_kind.iter().map(|(kind, count)| view! { <span class="badge badge--muted">{format!("{kind}: {count}")}</span> }).collect_view()}

@@ -370,6 +370,40 @@ pub struct ValuationPoint {
     pub flow: f64,
 }
 
+/// One security in a portfolio's holdings on a date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holding {
+    pub isin: String,
+    pub name: String,
+    pub asset_class: String,
+    pub sector: Option<String>,
+    pub market_cap: Option<String>,
+    pub rating: Option<String>,
+    pub quantity: Decimal,
+    /// What was paid for the position, where the source reports it.
+    pub cost_value: Option<Decimal>,
+    pub market_value: Decimal,
+    /// Share of the portfolio's holdings value.
+    pub weight: f64,
+}
+
+/// A portfolio's holdings on one date (its latest unless another is asked for), largest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioHoldings {
+    pub portfolio_id: i32,
+    pub portfolio_code: String,
+    /// The date of the snapshot shown (`None`: no holdings were ever loaded).
+    pub as_of: Option<NaiveDate>,
+    /// The snapshot dates there are, newest first (at most the last 24).
+    pub dates: Vec<NaiveDate>,
+    pub holdings: Vec<Holding>,
+    pub market_value: Decimal,
+    /// Total cost of the positions that report one.
+    pub cost_value: Option<Decimal>,
+}
+
 /// What the browser's what-if recomputes from: a portfolio's daily values and flows, and how
 /// its performance fee crystallises (its rates are on [`PortfolioSummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! - [`ids`]: ISIN and PAN, validated on construction.
 //! - [`account`]: a person's own security settings, invitations.
 //! - [`admin`]: users, teams, branding and API clients as the admin console shows them.
+//! - [`alerts`]: compliance alert rules and the alerts a load raises.
 //! - [`compliance`]: SEBI disclosure, limit breaches and data-quality exceptions.
 //! - [`clients`]: clients and portfolios as pages and the API show them.
 //! - [`filter`]: the dashboard's filters, shared by the browser and the server, in the URL.
@@ -18,6 +19,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod clients;
 pub mod compliance;
 pub mod error;

@@ -5,11 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a subscriber can receive. `webhook.test` is sent to one subscriber on request.
-pub const EVENTS: [(&str, &str); 2] = [
+pub const EVENTS: [(&str, &str); 3] = [
     ("load.completed", "A data load finished and its data is in"),
     (
         "load.failed",
         "A data load was rejected or failed (nothing was written)",
+    ),
+    (
+        "compliance.breach",
+        "The data breaches a compliance rule (an alert was opened)",
     ),
 ];
 

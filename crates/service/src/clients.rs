@@ -132,6 +132,31 @@ pub async fn valuations(
     Ok(points)
 }
 
+/// A portfolio's holdings on a date (its latest snapshot without one); the view is audited.
+#[tracing::instrument(name = "clients.holdings", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]
+pub async fn holdings(
+    cx: &Context,
+    caller: &Caller,
+    portfolio_id: i32,
+    as_of: Option<chrono::NaiveDate>,
+) -> AppResult<pms_domain::clients::PortfolioHoldings> {
+    let me = caller.require(Capability::Analyse)?;
+    let holdings = cx
+        .db
+        .portfolio_holdings(&me.scope, portfolio_id, as_of)
+        .await?
+        .ok_or_else(|| AppError::not_found("portfolio"))?;
+    record(
+        cx,
+        caller,
+        "portfolio.holdings",
+        Some(("portfolio", portfolio_id.to_string())),
+        json!({ "via": via(caller), "as_of": holdings.as_of }),
+    )
+    .await?;
+    Ok(holdings)
+}
+
 /// A portfolio's daily values (audited as [`valuations`] is, within the caller's scope) and its
 /// performance-fee rule: what the client page's what-if recomputes in the browser.
 #[tracing::instrument(name = "clients.what_if_inputs", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]

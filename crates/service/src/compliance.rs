@@ -3,6 +3,7 @@
 //! benchmark), breaches of the concentration and credit limits in the latest holdings, and the
 //! data-quality exceptions (failed loads, missing valuations, stale prices).
 
+use pms_domain::alerts::RuleKind;
 use pms_domain::compliance::{ComplianceOverview, DisclosureRow};
 use pms_domain::filter::Filter;
 use pms_domain::identity::Capability;
@@ -12,12 +13,6 @@ use pms_store::compliance::Limits;
 use crate::read_cache::scope_key;
 use crate::{performance, AppResult, Caller, Context};
 
-/// The firm's limits until alert rules make them configurable: a discretionary equity
-/// portfolio holds at most 10% in one stock and 35% in one sector.
-pub const LIMITS: Limits = Limits {
-    single_stock: 0.10,
-    sector: 0.35,
-};
 /// A held security's price may be this many days older than the latest valuation date.
 pub const PRICE_MAX_AGE_DAYS: i32 = 3;
 /// Failed loads are listed for this many days.
@@ -41,10 +36,24 @@ pub async fn overview(
     let me = caller.require(Capability::Analyse)?;
     let sees_loads = me.can(Capability::RunIngest) || me.can(Capability::RunComplianceReports);
     let version = cx.db.read_version().await?;
+    // The concentration limits are the alert rules' thresholds (admins and compliance set them).
+    let rules = cx.db.alert_rules().await?;
+    let threshold = |kind: RuleKind| {
+        rules
+            .iter()
+            .find(|r| r.kind == kind)
+            .map_or(f64::INFINITY, |r| r.threshold)
+    };
+    let limits = Limits {
+        single_stock: threshold(RuleKind::SingleStock),
+        sector: threshold(RuleKind::Sector),
+    };
     let key = format!(
-        "{}|loads={sees_loads}|{}",
+        "{}|loads={sees_loads}|{}|{}|{}",
         scope_key(&me.scope),
-        filter.key()
+        filter.key(),
+        limits.single_stock,
+        limits.sector
     );
     let answer = cx
         .reads
@@ -54,7 +63,7 @@ pub async fn overview(
             let by_strategy = disclosure(cx, caller, &choices.strategies, filter).await?;
             let (breaches, breach_count, breaches_by_kind) = cx
                 .db
-                .limit_breaches(&me.scope, filter, LIMITS, BREACHES_OF_EACH_KIND)
+                .limit_breaches(&me.scope, filter, limits, BREACHES_OF_EACH_KIND)
                 .await?;
             let (missing_valuations, missing_valuation_count) = cx
                 .db
@@ -78,11 +87,8 @@ pub async fn overview(
                 by_approach,
                 by_strategy,
                 limits: vec![
-                    format!(
-                        "One equity stock above {:.0}% of a portfolio's value",
-                        LIMITS.single_stock * 100.0
-                    ),
-                    format!("One sector above {:.0}%", LIMITS.sector * 100.0),
+                    RuleKind::SingleStock.describe(limits.single_stock),
+                    RuleKind::Sector.describe(limits.sector),
                     "Any debt holding rated below investment grade (BB and lower) or in default"
                         .into(),
                 ],

@@ -10,6 +10,7 @@
 //!
 //! - [`context`], [`caller`], [`client_addr`], [`audit`]: the plumbing every use case shares.
 //! - [`compliance`]: the Compliance page — SEBI disclosure, limit breaches, data quality.
+//! - [`alerts`]: compliance alerts — rules, acknowledging and resolving, evaluation after loads.
 //! - [`clients`]: the client list, one client, a portfolio's valuations, the client export.
 //! - [`performance`]: a group of portfolios' pooled performance and risk; the groups one may pick.
 //! - [`summary`]: the executive summary and how current the data is.
@@ -25,6 +26,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod audit;
 pub mod audit_trail;
 pub mod caller;

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use futures::stream::{self, BoxStream, StreamExt};
 use pms_domain::clients::{
     ActivitySummary, ClientDetail, ClientHit, ClientQuery, ClientSort, ClientSummary,
-    ContactSummary, Page, PeriodPerformance, PortfolioSummary, ValuationPoint,
+    ContactSummary, Holding, Page, PeriodPerformance, PortfolioHoldings, PortfolioSummary,
+    ValuationPoint,
 };
 use pms_domain::filter::Filter;
 use pms_domain::ids::Pan;
@@ -683,20 +684,7 @@ impl Db {
         scope: &Scope,
         portfolio_id: i32,
     ) -> StoreResult<Option<Vec<ValuationPoint>>> {
-        let visible = sqlx::query_scalar!(
-            r#"SELECT EXISTS (
-                   SELECT 1 FROM dim_portfolio p JOIN dim_client c USING (client_id)
-                   JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
-                   WHERE p.portfolio_id = $4 AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
-               ) AS "visible!""#,
-            scope.sees_all(),
-            scope.rm_ids(),
-            scope.strategy_ids(),
-            portfolio_id
-        )
-        .fetch_one(self.pool())
-        .await?;
-        if !visible {
+        if !self.sees_portfolio(scope, portfolio_id).await? {
             return Ok(None);
         }
         let rows = sqlx::query!(
@@ -714,5 +702,94 @@ impl Db {
                 })
                 .collect(),
         ))
+    }
+
+    /// Whether `scope` sees the portfolio (one that does not exist is not seen either).
+    async fn sees_portfolio(&self, scope: &Scope, portfolio_id: i32) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar!(
+            r#"SELECT EXISTS (
+                   SELECT 1 FROM dim_portfolio p JOIN dim_client c USING (client_id)
+                   JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
+                   WHERE p.portfolio_id = $4 AND scope_sees_portfolio($1, $2, $3, c.rm_id, ia.strategy_id)
+               ) AS "visible!""#,
+            scope.sees_all(),
+            scope.rm_ids(),
+            scope.strategy_ids(),
+            portfolio_id
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// A portfolio's holdings on `as_of` (its latest snapshot on or before it; the latest of
+    /// all without one), largest first; `None` when the scope does not see the portfolio.
+    pub async fn portfolio_holdings(
+        &self,
+        scope: &Scope,
+        portfolio_id: i32,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<Option<PortfolioHoldings>> {
+        if !self.sees_portfolio(scope, portfolio_id).await? {
+            return Ok(None);
+        }
+        let portfolio_code: String = sqlx::query_scalar(
+            "SELECT ws_portfolio_code FROM dim_portfolio WHERE portfolio_id = $1",
+        )
+        .bind(portfolio_id)
+        .fetch_one(self.pool())
+        .await?;
+        let dates: Vec<NaiveDate> = sqlx::query_scalar(
+            "SELECT DISTINCT as_of FROM fact_holding WHERE portfolio_id = $1 ORDER BY as_of DESC LIMIT 24",
+        )
+        .bind(portfolio_id)
+        .fetch_all(self.pool())
+        .await?;
+        let shown: Option<NaiveDate> = sqlx::query_scalar(
+            "SELECT max(as_of) FROM fact_holding WHERE portfolio_id = $1 AND ($2::date IS NULL OR as_of <= $2)",
+        )
+        .bind(portfolio_id)
+        .bind(as_of)
+        .fetch_one(self.pool())
+        .await?;
+        let rows = sqlx::query(
+            "SELECT s.isin, s.name, s.asset_class, s.sector, s.market_cap, s.rating,
+                    h.quantity, h.cost_value, h.market_value,
+                    coalesce(h.market_value::float8 / nullif(sum(h.market_value::float8) OVER (), 0), 0) AS weight
+             FROM fact_holding h JOIN dim_security s ON s.security_id = h.security_id
+             WHERE h.portfolio_id = $1 AND h.as_of = $2
+             ORDER BY h.market_value DESC, s.isin",
+        )
+        .bind(portfolio_id)
+        .bind(shown)
+        .fetch_all(self.pool())
+        .await?;
+        let holdings = rows
+            .iter()
+            .map(|row| {
+                Ok(Holding {
+                    isin: row.try_get("isin")?,
+                    name: row.try_get("name")?,
+                    asset_class: row.try_get("asset_class")?,
+                    sector: row.try_get("sector")?,
+                    market_cap: row.try_get("market_cap")?,
+                    rating: row.try_get("rating")?,
+                    quantity: row.try_get("quantity")?,
+                    cost_value: row.try_get("cost_value")?,
+                    market_value: row.try_get("market_value")?,
+                    weight: row.try_get("weight")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let market_value = holdings.iter().map(|h| h.market_value).sum();
+        let costs: Vec<Decimal> = holdings.iter().filter_map(|h| h.cost_value).collect();
+        Ok(Some(PortfolioHoldings {
+            portfolio_id,
+            portfolio_code,
+            as_of: shown,
+            dates,
+            cost_value: (!costs.is_empty()).then(|| costs.into_iter().sum()),
+            holdings,
+            market_value,
+        }))
     }
 }

@@ -6,6 +6,7 @@
 //! - [`scope`]: the data-access scope every client or portfolio query goes through.
 //! - [`identity`]: users, sign-in throttling, second factor, role policy.
 //! - [`admin`]: what the admin console changes.
+//! - [`alerts`]: compliance alert rules, alerts, their evaluation, the e-mail outbox.
 //! - [`analytics`]: the RM league table, geography, clients joining and leaving.
 //! - [`api_clients`]: API clients, tokens and signing keys.
 //! - [`compliance`]: limit breaches, failed loads, missing valuations, stale prices.
@@ -20,6 +21,7 @@
 //! - [`views`]: saved views, their versions, sharing and defaults.
 
 pub mod admin;
+pub mod alerts;
 pub mod analytics;
 pub mod api_clients;
 pub mod audit;

@@ -1,6 +1,8 @@
 //! Background work of a running server: sweeping expired sessions and loads whose worker died,
-//! watching the drop folder, the scheduled syncs, and delivering webhooks.
+//! watching the drop folder, the scheduled syncs, delivering webhooks, and evaluating the
+//! compliance alerts (with their e-mails).
 
+pub mod alerts;
 pub mod schedule;
 pub mod watch;
 pub mod webhooks;
@@ -33,6 +35,11 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let retry = webhooks::retry_base(env("PMS_WEBHOOK_RETRY_SECONDS").as_deref())
         .map_err(anyhow::Error::msg)?;
+    let mailer = alerts::Mailer::from_settings(
+        env("PMS_SMTP_URL").as_deref(),
+        env("PMS_MAIL_FROM").as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let schedules = schedule::from_config(
         config.salesforce_schedule.as_deref(),
         config.wealth_spectrum_schedule.as_deref(),
@@ -53,6 +60,7 @@ pub fn try_spawn_all(state: &AppState, config: &Config) -> anyhow::Result<()> {
         state.keys.clone(),
         webhooks::Sender::new(retry),
     );
+    alerts::spawn(state.db.clone(), config.public_origin.clone(), mailer);
     Ok(())
 }
 

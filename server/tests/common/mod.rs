@@ -219,3 +219,34 @@ pub async fn get_json(
         .await
         .expect("a JSON answer")
 }
+
+/// Uploads `text` as `file_name` through the REST API as `user` (a data steward or admin) and
+/// waits for the load to end; returns its job id.
+pub async fn upload(app: &TestApp, user: &reqwest::Client, file_name: &str, text: &str) -> i64 {
+    use std::time::{Duration, Instant};
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
+            .file_name(file_name.to_owned())
+            .mime_str("text/csv")
+            .unwrap(),
+    );
+    let res = user
+        .post(app.url("/api/v1/ingest/jobs"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let job: serde_json::Value = res.json().await.unwrap();
+    let id = job["job_id"].as_i64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let detail = get_json(user, app.url(&format!("/api/v1/ingest/jobs/{id}")), &[]).await;
+        if !matches!(detail["job"]["status"].as_str(), Some("queued" | "running")) {
+            return id;
+        }
+        assert!(Instant::now() < deadline, "job {id} did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

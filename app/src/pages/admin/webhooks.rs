@@ -14,16 +14,17 @@ pub async fn get_webhooks() -> Result<WebhooksData, AppError> {
     pms_service::admin::webhooks::list(&cx, &caller).await
 }
 
-/// The form's two event boxes (`EVENTS`, in order).
+/// The form's event boxes (`EVENTS`, in order).
 #[server(endpoint = "admin/webhooks/create")]
 pub async fn create_webhook(
     name: String,
     url: String,
     load_completed: Option<String>,
     load_failed: Option<String>,
+    compliance_breach: Option<String>,
 ) -> Result<NewSubscriber, AppError> {
     let (cx, caller) = crate::ssr::use_case()?;
-    let events: Vec<String> = [load_completed, load_failed]
+    let events: Vec<String> = [load_completed, load_failed, compliance_breach]
         .into_iter()
         .zip(EVENTS)
         .filter(|(ticked, _)| ticked.is_some())
@@ -117,6 +118,7 @@ pub fn WebhooksTab() -> impl IntoView {
                                         <legend>"Events"</legend>
                                         <label class="check"><input type="checkbox" name="load_completed" value="on" checked=true/>{format!("{} — {}", EVENTS[0].0, EVENTS[0].1)}</label>
                                         <label class="check"><input type="checkbox" name="load_failed" value="on"/>{format!("{} — {}", EVENTS[1].0, EVENTS[1].1)}</label>
+                                        <label class="check"><input type="checkbox" name="compliance_breach" value="on"/>{format!("{} — {}", EVENTS[2].0, EVENTS[2].1)}</label>
                                     </fieldset>
                                     <div class="form-actions">
                                         <button type="submit" class="button button--primary" disabled=move || create.pending().get()>"Add receiver"</button>

@@ -1,8 +1,9 @@
 //! One client: who they are, their portfolios with TWRR against the benchmark over the SEBI
-//! periods, contacts and recent meetings, and a what-if computed in the browser. Viewing it is
+//! periods and their holdings, contacts and recent meetings, and a what-if computed in the browser. Viewing it is
 //! recorded in the audit trail.
 
 use pms_domain::error::AppError;
+mod holdings;
 mod what_if;
 
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone};
 use crate::components::Guarded;
+use holdings::Holdings;
 use what_if::WhatIf;
 
 #[server(endpoint = "clients/detail")]
@@ -75,6 +77,7 @@ fn PortfolioCard(portfolio: PortfolioSummary) -> impl IntoView {
                 </div>
                 <p class="muted small">"TWRR as SEBI prescribes: periods of a year or more annualised, shorter periods absolute."</p>
             })}
+            <Holdings portfolio_id=p.portfolio_id/>
             <WhatIf portfolio_id=p.portfolio_id mgmt_fee_pct=p.mgmt_fee_pct perf_fee_pct=p.perf_fee_pct hurdle_pct=p.hurdle_pct/>
         </section>
     }

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use pms_domain::clients::{ClientDetail, ClientSummary, Page, ValuationPoint};
+use pms_domain::clients::{ClientDetail, ClientSummary, Page, PortfolioHoldings, ValuationPoint};
 use pms_domain::error::AppError;
 use pms_domain::identity::SessionUser;
 use pms_service::clients;
@@ -83,4 +83,29 @@ pub async fn valuations(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Vec<ValuationPoint>>, AppError> {
     Ok(Json(clients::valuations(&state, &caller, id).await?))
+}
+
+/// A portfolio's holdings on a date: its latest snapshot on or before `as_of` (the latest of
+/// all without it), largest first, with each position's weight, and the snapshot dates there are.
+#[utoipa::path(get, path = "/api/v1/portfolios/{id}/holdings", tag = "Portfolios",
+    params(
+        ("id" = i32, Path, description = "The portfolio's id"),
+        ("as_of" = Option<chrono::NaiveDate>, Query, description = "The date (YYYY-MM-DD) to show the holdings of"),
+    ),
+    responses((status = 200, description = "The holdings", body = PortfolioHoldings)))]
+pub async fn holdings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<i32>,
+    params: QueryParams,
+) -> Result<Json<PortfolioHoldings>, AppError> {
+    let as_of = match params.get("as_of").filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                AppError::bad_request(format!("as_of={d:?}: write the date as YYYY-MM-DD"))
+            })?,
+        ),
+    };
+    Ok(Json(clients::holdings(&state, &caller, id, as_of).await?))
 }

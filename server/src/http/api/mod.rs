@@ -4,6 +4,7 @@
 //! reads carry an `ETag` and answer `If-None-Match` with `304` ([`etag`]). Every route is
 //! described in the OpenAPI document at `/api/openapi.json`, read at `/api/docs` ([`openapi`]).
 
+mod alerts;
 mod clients;
 mod dashboard;
 mod etag;
@@ -41,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/v1/portfolios/{id}/valuations",
             get(clients::valuations),
         )
+        .route("/api/v1/portfolios/{id}/holdings", get(clients::holdings))
         .route("/api/v1/exports/clients.csv", get(exports::clients_csv))
         .route("/api/v1/views", get(views::list).post(views::create))
         .route(
@@ -53,6 +55,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v1/views/{id}/shares", put(views::share))
         .route("/api/v1/views/{id}/copy", post(views::copy))
         .route("/api/v1/views/defaults/{section}", put(views::set_default))
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/api/v1/alerts/{id}/resolve", post(alerts::resolve))
+        .route("/api/v1/alert-rules", get(alerts::rules))
+        .route("/api/v1/alert-rules/{kind}", put(alerts::set_rule))
         .route("/api/v1/ingest/jobs", get(ingest_jobs::list))
         .route("/api/v1/ingest/jobs/{id}", get(ingest_jobs::detail))
         .layer(axum::middleware::from_fn(etag::conditional))
@@ -187,6 +194,15 @@ where
             .map(|axum::Json(value)| ApiJson(value))
             .map_err(|rejection| unreadable(rejection.body_text()))
     }
+}
+
+/// An optional JSON body: absent, blank or `null` is `None`; anything else must read as `T`.
+pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice::<Option<T>>(body)
+        .map_err(|e| AppError::BadRequest(format!("The request body could not be read: {e}")))
 }
 
 /// JSON does not tell `3` from `3.0`; Rust's integer fields do. A number without a fraction

@@ -52,6 +52,7 @@ const VIEWER_ASSETS: &str = "/api/docs/assets";
         super::clients::list,
         super::clients::detail,
         super::clients::valuations,
+        super::clients::holdings,
         super::exports::clients_csv,
         super::views::list,
         super::views::create,
@@ -64,6 +65,11 @@ const VIEWER_ASSETS: &str = "/api/docs/assets";
         super::views::set_default,
         super::ingest_jobs::list,
         super::ingest_jobs::detail,
+        super::alerts::list,
+        super::alerts::acknowledge,
+        super::alerts::resolve,
+        super::alerts::rules,
+        super::alerts::set_rule,
         crate::http::ingest::upload,
         crate::http::ingest::errors_csv,
     ),
@@ -77,6 +83,7 @@ const VIEWER_ASSETS: &str = "/api/docs/assets";
         (name = "Portfolios", description = "A portfolio's daily values and flows"),
         (name = "Saved views", description = "Named dashboard questions: versions, sharing, defaults"),
         (name = "Data loads", description = "Uploads and ingest jobs (data stewards and admins)"),
+        (name = "Compliance alerts", description = "Breaches of the firm's rules: acknowledge, resolve, and the rules themselves"),
     )
 )]
 pub struct ApiDoc;

@@ -10,7 +10,7 @@ use pms_service::views;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiCaller, ApiJson, ApiPath, QueryParams};
+use super::{optional_json, ApiCaller, ApiJson, ApiPath, QueryParams};
 use crate::http::AppState;
 
 /// A plain confirmation.
@@ -196,13 +196,7 @@ pub async fn copy(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<ApiView>), AppError> {
     // The body is optional (absent or null): without a name the copy is called "Copy of …".
-    let name = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        serde_json::from_slice::<Option<CopyRequest>>(&body)
-            .map_err(|e| AppError::BadRequest(format!("The request body could not be read: {e}")))?
-            .and_then(|request| request.name)
-    };
+    let name = optional_json::<CopyRequest>(&body)?.and_then(|request| request.name);
     let view = views::copy(&state, &caller, id, name.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
