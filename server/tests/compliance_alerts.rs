@@ -369,13 +369,15 @@ async fn alerts_are_scoped_acknowledged_by_the_rm_resolved_by_compliance_and_cle
         .unwrap()
         .iter()
         .any(|l| l == "One sector above 50% of a portfolio's value"));
-    // Nonsense is refused clearly.
-    let unknown = compliance
-        .get(app.url("/api/v1/alerts?status=closed"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    // Nonsense is refused clearly, an empty value too (the description lists the values).
+    for query in ["status=closed", "status=", "kind=liquidity", "kind="] {
+        let unknown = compliance
+            .get(app.url(&format!("/api/v1/alerts?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
 }
 
 /// An SMTP server on 127.0.0.1 that accepts every message and keeps what it was sent.

@@ -470,16 +470,16 @@ async fn a_portfolios_holdings_are_read_by_date_within_scope_and_audited(pool: P
         .await
         .unwrap();
     assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
-    let bad = rm
-        .get(app.url(&format!(
-            "/api/v1/portfolios/{mine}/holdings?as_of=31-03-2025"
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let problem: Value = bad.json().await.unwrap();
-    assert!(problem["detail"].as_str().unwrap().contains("YYYY-MM-DD"));
+    for date in ["31-03-2025", ""] {
+        let bad = rm
+            .get(app.url(&format!("/api/v1/portfolios/{mine}/holdings?as_of={date}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "as_of={date}");
+        let problem: Value = bad.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().contains("YYYY-MM-DD"));
+    }
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'portfolio.holdings' AND object_id = $1",
     )

@@ -48,13 +48,14 @@ pub async fn list(
     ApiCaller(caller): ApiCaller,
     params: QueryParams,
 ) -> Result<Json<AlertList>, AppError> {
-    let status = match params.get("status").filter(|s| !s.is_empty()) {
+    // Strict, as the description says: an empty value is not a status (nor a rule).
+    let status = match params.get("status") {
         None => AlertStatus::Open,
         Some(s) => AlertStatus::from_code(&s).ok_or_else(|| {
             AppError::bad_request(format!("status={s:?}: use open, acknowledged or resolved"))
         })?,
     };
-    let kind = match params.get("kind").filter(|k| !k.is_empty()) {
+    let kind = match params.get("kind") {
         None => None,
         Some(k) => Some(rule_kind(&k)?),
     };

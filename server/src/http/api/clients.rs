@@ -99,7 +99,8 @@ pub async fn holdings(
     ApiPath(id): ApiPath<i32>,
     params: QueryParams,
 ) -> Result<Json<PortfolioHoldings>, AppError> {
-    let as_of = match params.get("as_of").filter(|d| !d.is_empty()) {
+    // Strict, as the description says: an empty value is not a date.
+    let as_of = match params.get("as_of") {
         None => None,
         Some(d) => Some(
             chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
