@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { test, expect } from '@playwright/test';
-import { USERS, hydrated, login, openSection, snap } from './helpers';
+import { test, expect, Page } from '@playwright/test';
+import { USERS, contextOptions, hydrated, login, openSection, snap } from './helpers';
 
 test('an RM sees their clients, searches, sorts, exports and opens one', async ({ page }, testInfo) => {
   await login(page, USERS.rm1);
@@ -131,13 +131,19 @@ test('changing the fees in the what-if recomputes in the browser without a singl
   expect(requests).toEqual([]);
 });
 
-test("an RM opens a portfolio's holdings on the client page and goes back to an earlier month-end", async ({ page }, testInfo) => {
-  await login(page, USERS.rm1);
+/** Signs in as `email` and opens the page of their client with the largest AUM; returns its address. */
+async function openLargestClient(page: Page, email: string): Promise<string> {
+  await login(page, email);
   await page.goto('/clients?sort=aum&dir=desc');
   await hydrated(page);
-  const first = await page.getByTestId('client-table').locator('tbody tr td:first-child a').first().getAttribute('href');
-  await page.goto(first!);
+  const href = await page.getByTestId('client-table').locator('tbody tr td:first-child a').first().getAttribute('href');
+  await page.goto(href!);
   await hydrated(page);
+  return href!;
+}
+
+test("an RM opens a portfolio's holdings on the client page and goes back to an earlier month-end", async ({ page }, testInfo) => {
+  await openLargestClient(page, USERS.rm1);
   await page.getByTestId('holdings-toggle').first().click();
   const table = page.getByTestId('holdings-table').first();
   await expect(table.locator('tbody tr').first()).toBeVisible();
@@ -151,4 +157,31 @@ test("an RM opens a portfolio's holdings on the client page and goes back to an 
   expect(earlier).not.toBe(latest);
   await expect(table.locator('tbody tr').first()).toBeVisible();
   await snap(page, testInfo, 'client-holdings');
+});
+
+test("an RM downloads a client's statement for the last quarter as a PDF; a data steward is not offered one", async ({ page, browser }, testInfo) => {
+  const first = await openLargestClient(page, USERS.rm1);
+  const card = page.getByTestId('statement');
+  // The last quarter that had ended by the latest valuation: from the 1st to a month end.
+  await expect(page.getByTestId('statement-from')).toHaveValue(/^\d{4}-(01|04|07|10)-01$/);
+  await expect(page.getByTestId('statement-to')).toHaveValue(/^\d{4}-(03-31|06-30|09-30|12-31)$/);
+  await snap(page, testInfo, 'client-statement');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    card.getByTestId('statement-download').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^statement-.+\.pdf$/);
+  const file = await download.path();
+  const bytes = fs.readFileSync(file);
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(bytes.length).toBeGreaterThan(10_000);
+
+  const steward = await browser.newContext(contextOptions(testInfo.project.use));
+  const stewardPage = await steward.newPage();
+  await login(stewardPage, USERS.steward);
+  await stewardPage.goto(first);
+  await hydrated(stewardPage);
+  await expect(stewardPage.getByTestId('client-name')).toBeVisible();
+  await expect(stewardPage.getByTestId('statement')).toHaveCount(0);
+  await steward.close();
 });

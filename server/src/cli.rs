@@ -56,6 +56,44 @@ pub enum Command {
         #[command(subcommand)]
         action: MetricsAction,
     },
+    /// Reports: client statements as PDFs.
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Write client statements for a period into a folder, one PDF per client, with a
+    /// progress bar; prints the time per statement and the peak memory. Each is audited.
+    Statements(StatementArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatementArgs {
+    /// A client by id (repeat for several); without it, every client with a portfolio.
+    #[arg(long = "client")]
+    pub clients: Vec<i32>,
+    /// Only the clients of this relationship manager (by RM id).
+    #[arg(long)]
+    pub rm: Option<i32>,
+    /// At most this many clients (lowest ids first).
+    #[arg(long)]
+    pub limit: Option<i64>,
+    /// First day of the period (YYYY-MM-DD; with --to). Without both: the last quarter that
+    /// had ended by the latest valuation.
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of the period (YYYY-MM-DD; with --from).
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
+    /// The folder to write the PDFs into (created if missing).
+    #[arg(long, default_value = "statements")]
+    pub out: PathBuf,
+    /// No progress bar (for scripts and logs).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

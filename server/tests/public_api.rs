@@ -45,6 +45,8 @@ async fn the_api_description_is_public_openapi_3_1_covering_every_route(pool: Pg
         "GET /api/v1/clients/{id}",
         "GET /api/v1/portfolios/{id}/valuations",
         "GET /api/v1/portfolios/{id}/holdings",
+        "GET /api/v1/portfolios/{id}/transactions",
+        "GET /api/v1/clients/{id}/statement",
         "GET /api/v1/exports/clients.csv",
         "GET /api/v1/views",
         "POST /api/v1/views",

@@ -404,6 +404,83 @@ pub struct PortfolioHoldings {
     pub cost_value: Option<Decimal>,
 }
 
+/// One transaction of a portfolio, as Wealth Spectrum reported it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Transaction {
+    pub trade_date: NaiveDate,
+    /// `BUY`, `SELL`, `DIVIDEND`, `INTEREST`, `INFLOW`, `OUTFLOW`, `MGMT_FEE`, `PERF_FEE`,
+    /// `EXPENSE`, `SECURITY_IN` or `SECURITY_OUT`.
+    pub txn_type: String,
+    pub isin: Option<String>,
+    pub security: Option<String>,
+    pub quantity: Option<Decimal>,
+    pub price: Option<Decimal>,
+    /// Signed cash effect in rupees: purchases, withdrawals and fees are negative.
+    pub amount: Decimal,
+    pub charges: Decimal,
+}
+
+impl Transaction {
+    /// Dividends and interest.
+    pub fn is_income(&self) -> bool {
+        matches!(self.txn_type.as_str(), "DIVIDEND" | "INTEREST")
+    }
+
+    /// Management and performance fees and other expenses.
+    pub fn is_expense(&self) -> bool {
+        matches!(self.txn_type.as_str(), "MGMT_FEE" | "PERF_FEE" | "EXPENSE")
+    }
+
+    /// The type as a statement reads it (`Management fee` for `MGMT_FEE`).
+    pub fn type_label(&self) -> &str {
+        match self.txn_type.as_str() {
+            "BUY" => "Purchase",
+            "SELL" => "Sale",
+            "DIVIDEND" => "Dividend",
+            "INTEREST" => "Interest",
+            "INFLOW" => "Money in",
+            "OUTFLOW" => "Money out",
+            "MGMT_FEE" => "Management fee",
+            "PERF_FEE" => "Performance fee",
+            "EXPENSE" => "Expense",
+            "SECURITY_IN" => "Securities in",
+            "SECURITY_OUT" => "Securities out",
+            other => other,
+        }
+    }
+}
+
+/// A portfolio's transactions over a period, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioTransactions {
+    pub portfolio_id: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub transactions: Vec<Transaction>,
+    /// More transactions fall in the period than one answer carries
+    /// ([`PortfolioTransactions::MAX`]): ask for a shorter period.
+    pub truncated: bool,
+}
+
+impl PortfolioTransactions {
+    /// Transactions in one answer, at most.
+    pub const MAX: usize = 10_000;
+}
+
+/// A change of a held debt security's credit rating.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RatingChange {
+    pub isin: String,
+    pub name: String,
+    pub old_rating: Option<String>,
+    pub new_rating: Option<String>,
+    pub changed_on: NaiveDate,
+    /// The new rating is `D` (default).
+    pub defaulted: bool,
+}
+
 /// What the browser's what-if recomputes from: a portfolio's daily values and flows, and how
 /// its performance fee crystallises (its rates are on [`PortfolioSummary`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

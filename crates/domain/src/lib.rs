@@ -28,6 +28,7 @@ pub mod identity;
 pub mod ids;
 pub mod ingest;
 pub mod performance;
+pub mod reports;
 pub mod status;
 pub mod summary;
 pub mod time;

@@ -162,16 +162,9 @@ pub fn group_series_from_days(days: &[GroupDay]) -> Result<PerformanceSeries, Gr
     if days.is_empty() {
         return Err(GroupError::NoValuations);
     }
-    let valuations: Vec<Valuation> = days
-        .iter()
-        .map(|d| Valuation::new(d.date, d.value))
-        .collect();
-    let flows: Vec<CashFlow> = days
-        .iter()
-        .filter(|d| d.flow != 0.0)
-        .map(|d| CashFlow::new(d.date, d.flow))
-        .collect();
-    Ok(PerformanceSeries::new(&valuations, &flows)?)
+    Ok(PerformanceSeries::from_daily(
+        days.iter().map(|d| (d.date, d.value, d.flow)),
+    )?)
 }
 
 /// One portfolio's valuation date, closing value and the day's external flow (inflow positive).

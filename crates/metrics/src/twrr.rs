@@ -186,6 +186,22 @@ pub struct PerformanceSeries {
 }
 
 impl PerformanceSeries {
+    /// A series from daily `(date, value, flow)`: each day's value includes that day's net
+    /// external flow (the form the store keeps valuations in).
+    pub fn from_daily(
+        days: impl IntoIterator<Item = (NaiveDate, f64, f64)>,
+    ) -> Result<Self, TwrrError> {
+        let mut valuations = Vec::new();
+        let mut flows = Vec::new();
+        for (date, value, flow) in days {
+            valuations.push(Valuation::new(date, value));
+            if flow != 0.0 {
+                flows.push(CashFlow::new(date, flow));
+            }
+        }
+        Self::new(&valuations, &flows)
+    }
+
     /// Sorts the valuations, attributes the flows and computes the daily returns.
     pub fn new(valuations: &[Valuation], flows: &[CashFlow]) -> Result<Self, TwrrError> {
         if valuations.is_empty() {

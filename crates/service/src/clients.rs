@@ -157,6 +157,66 @@ pub async fn holdings(
     Ok(holdings)
 }
 
+/// A portfolio's transactions traded `from ..= to` (the last 90 days to its latest valuation
+/// without them); the view is audited.
+#[tracing::instrument(name = "clients.transactions", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]
+pub async fn transactions(
+    cx: &Context,
+    caller: &Caller,
+    portfolio_id: i32,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> AppResult<pms_domain::clients::PortfolioTransactions> {
+    use pms_domain::clients::PortfolioTransactions;
+    let me = caller.require(Capability::Analyse)?;
+    let (from, to) = match (from, to) {
+        (Some(from), Some(to)) if from <= to => (from, to),
+        (Some(from), Some(to)) => {
+            return Err(AppError::BadRequest(format!(
+                "from={from} is after to={to}: give a start on or before the end"
+            )))
+        }
+        (None, None) => {
+            let latest = cx
+                .db
+                .data_status()
+                .await
+                .map_err(crate::internal)?
+                .data_as_of;
+            let to = latest.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            (to - chrono::Days::new(90), to)
+        }
+        _ => {
+            return Err(AppError::BadRequest(
+                "Give both from and to (YYYY-MM-DD), or neither for the last 90 days.".into(),
+            ))
+        }
+    };
+    let cap = PortfolioTransactions::MAX as i64 + 1;
+    let mut transactions = cx
+        .db
+        .portfolio_transactions(&me.scope, portfolio_id, from, to, cap)
+        .await?
+        .ok_or_else(|| AppError::not_found("portfolio"))?;
+    let truncated = transactions.len() > PortfolioTransactions::MAX;
+    transactions.truncate(PortfolioTransactions::MAX);
+    record(
+        cx,
+        caller,
+        "portfolio.transactions",
+        Some(("portfolio", portfolio_id.to_string())),
+        json!({ "via": via(caller), "from": from, "to": to, "rows": transactions.len() }),
+    )
+    .await?;
+    Ok(PortfolioTransactions {
+        portfolio_id,
+        from,
+        to,
+        transactions,
+        truncated,
+    })
+}
+
 /// A portfolio's daily values (audited as [`valuations`] is, within the caller's scope) and its
 /// performance-fee rule: what the client page's what-if recomputes in the browser.
 #[tracing::instrument(name = "clients.what_if_inputs", skip_all, fields(caller = %caller, portfolio_id = portfolio_id))]
@@ -195,7 +255,7 @@ pub async fn export(cx: &Context, caller: &Caller, query: &ClientQuery) -> AppRe
 }
 
 /// The channel as the audit trail's `via` detail.
-fn via(caller: &Caller) -> &'static str {
+pub(crate) fn via(caller: &Caller) -> &'static str {
     match caller.channel {
         Channel::Page => "page",
         Channel::Api => "api",

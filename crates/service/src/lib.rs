@@ -23,6 +23,7 @@
 //! - [`account`]: a person's own two-factor authentication and password.
 //! - [`invitations`]: reading and accepting an invitation or password reset link.
 //! - [`views`]: saved views — save, version, share, copy, defaults.
+//! - [`reports`]: a client's statement for a period as a branded PDF.
 
 pub mod account;
 pub mod admin;
@@ -38,6 +39,7 @@ pub mod ingest_jobs;
 pub mod invitations;
 pub mod performance;
 pub mod read_cache;
+pub mod reports;
 pub mod sign_in;
 pub mod summary;
 pub mod tokens;

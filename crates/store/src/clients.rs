@@ -705,7 +705,11 @@ impl Db {
     }
 
     /// Whether `scope` sees the portfolio (one that does not exist is not seen either).
-    async fn sees_portfolio(&self, scope: &Scope, portfolio_id: i32) -> StoreResult<bool> {
+    pub(crate) async fn sees_portfolio(
+        &self,
+        scope: &Scope,
+        portfolio_id: i32,
+    ) -> StoreResult<bool> {
         Ok(sqlx::query_scalar!(
             r#"SELECT EXISTS (
                    SELECT 1 FROM dim_portfolio p JOIN dim_client c USING (client_id)

@@ -249,9 +249,7 @@ impl Db {
                 scope
                     .query(&format!(
                         "WITH fees AS (
-                             SELECT p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name,
-                                    a.market_value, f.as_of, f.high_water_mark, f.hurdle_value, f.perf_fee_accrued,
-                                    f.next_crystallisation, f.mgmt_fee_accrued
+                             SELECT {FEE_ROW_COLUMNS}
                              FROM dim_portfolio p
                              JOIN dim_client c ON c.client_id = p.client_id
                              JOIN dim_investment_approach ia ON ia.ia_id = p.ia_id
@@ -281,22 +279,31 @@ impl Db {
         }
         overview.rows = rows
             .iter()
-            .map(|row| {
-                Ok(FeeRow {
-                    portfolio_id: row.try_get("portfolio_id")?,
-                    portfolio_code: row.try_get("ws_portfolio_code")?,
-                    client_id: row.try_get("client_id")?,
-                    client_name: row.try_get("client_name")?,
-                    as_of: row.try_get("as_of")?,
-                    market_value: row.try_get("market_value")?,
-                    high_water_mark: row.try_get("high_water_mark")?,
-                    hurdle_value: row.try_get("hurdle_value")?,
-                    perf_fee_accrued: row.try_get("perf_fee_accrued")?,
-                    next_crystallisation: row.try_get("next_crystallisation")?,
-                    mgmt_fee_accrued: row.try_get("mgmt_fee_accrued")?,
-                })
-            })
+            .map(fee_row)
             .collect::<Result<_, sqlx::Error>>()?;
         Ok(overview)
     }
+}
+
+/// The columns a [`FeeRow`] is read from (the fee marks joined to their portfolio and client).
+pub(crate) const FEE_ROW_COLUMNS: &str =
+    "p.portfolio_id, p.ws_portfolio_code, p.client_id, c.name AS client_name,
+     a.market_value, f.as_of, f.high_water_mark, f.hurdle_value, f.perf_fee_accrued,
+     f.next_crystallisation, f.mgmt_fee_accrued";
+
+/// One portfolio's fees from a row with [`FEE_ROW_COLUMNS`].
+pub(crate) fn fee_row(row: &sqlx::postgres::PgRow) -> Result<FeeRow, sqlx::Error> {
+    Ok(FeeRow {
+        portfolio_id: row.try_get("portfolio_id")?,
+        portfolio_code: row.try_get("ws_portfolio_code")?,
+        client_id: row.try_get("client_id")?,
+        client_name: row.try_get("client_name")?,
+        as_of: row.try_get("as_of")?,
+        market_value: row.try_get("market_value")?,
+        high_water_mark: row.try_get("high_water_mark")?,
+        hurdle_value: row.try_get("hurdle_value")?,
+        perf_fee_accrued: row.try_get("perf_fee_accrued")?,
+        next_crystallisation: row.try_get("next_crystallisation")?,
+        mgmt_fee_accrued: row.try_get("mgmt_fee_accrued")?,
+    })
 }

@@ -33,6 +33,7 @@ mod filter;
 pub mod identity;
 pub mod ingest_jobs;
 pub mod performance;
+pub mod portfolio_activity;
 pub mod scope;
 pub mod sessions;
 pub mod status;

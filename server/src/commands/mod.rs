@@ -4,11 +4,12 @@
 pub mod audit;
 pub mod demo;
 mod ingest;
+mod report;
 pub mod users;
 
 use anyhow::Context;
 
-use crate::cli::{AuditAction, Cli, Command, DbAction, MetricsAction, UserAction};
+use crate::cli::{AuditAction, Cli, Command, DbAction, MetricsAction, ReportAction, UserAction};
 use crate::config::Config;
 use crate::embedded_pg::PrivateCluster;
 use crate::startup::Application;
@@ -38,6 +39,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Metrics {
             action: MetricsAction::Eval { file },
         } => metrics_eval(&file),
+        Command::Report {
+            action: ReportAction::Statements(args),
+        } => with_database(&config, |db| report::statements(db, config.clone(), args)).await,
         Command::Ingest(args) => {
             with_database(&config, |db| ingest::run(db, config.clone(), args)).await
         }

@@ -4,17 +4,20 @@
 
 use pms_domain::error::AppError;
 mod holdings;
+mod statement;
 mod what_if;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use pms_domain::clients::{ClientDetail, PortfolioSummary, ValuationPoint};
+use pms_domain::identity::Capability;
 use pms_metrics::format::{inr, inr_short};
 
 use super::{pct, tone};
 use crate::components::Guarded;
 use holdings::Holdings;
+use statement::StatementForm;
 use what_if::WhatIf;
 
 #[server(endpoint = "clients/detail")]
@@ -97,6 +100,7 @@ pub fn ClientPage() -> impl IntoView {
         move || (id(), crate::layout::live::data_epoch()),
         |(id, _)| get_client_detail(id),
     );
+    let user = use_context::<crate::layout::UserResource>();
 
     view! {
         <Transition fallback=|| view! { <div class="skeleton-table" aria-busy="true"></div> }>
@@ -110,6 +114,12 @@ pub fn ClientPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let d = detail.await?;
                     let s = d.summary.clone();
+                    // Awaited, not read, so the server and the browser render the same.
+                    let can_export = match user {
+                        Some(user) => user.await.is_ok_and(|u| u.can(Capability::Export)),
+                        None => false,
+                    };
+                    let latest_valuation = d.portfolios.iter().filter_map(|p| p.as_of).max();
                     Ok::<_, AppError>(view! {
                         <Title text=s.name.clone()/>
                         <div class="page-header">
@@ -157,6 +167,7 @@ pub fn ClientPage() -> impl IntoView {
                                 }}
                             </section>
                         </div>
+                        {can_export.then(|| view! { <StatementForm client_id=s.client_id latest_valuation/> })}
                         <h2 class="section-title">"Portfolios"</h2>
                         {if d.portfolios.is_empty() {
                             view! { <p class="muted">"No portfolios you may see."</p> }.into_any()

@@ -15,7 +15,7 @@ use pms_domain::clients::{ValuationPoint, WhatIfInputs};
 use pms_domain::error::AppError;
 use pms_metrics::fees::{Crystallisation, PerformanceFeeTerms};
 use pms_metrics::fy::DateRange;
-use pms_metrics::{format, CashFlow, PerformanceSeries, Valuation};
+use pms_metrics::{format, PerformanceSeries};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
 
@@ -89,16 +89,8 @@ fn performance_fee(points: &[ValuationPoint], terms: &PerformanceFeeTerms) -> Op
 
 fn figures(points: &[ValuationPoint], terms: &Terms) -> Option<Figures> {
     let last = points.last()?;
-    let valuations: Vec<Valuation> = points
-        .iter()
-        .map(|p| Valuation::new(p.date, p.value))
-        .collect();
-    let flows: Vec<CashFlow> = points
-        .iter()
-        .filter(|p| p.flow != 0.0)
-        .map(|p| CashFlow::new(p.date, p.flow))
-        .collect();
-    let series = PerformanceSeries::new(&valuations, &flows).ok()?;
+    let series =
+        PerformanceSeries::from_daily(points.iter().map(|p| (p.date, p.value, p.flow))).ok()?;
     let twrr = series.twrr().ok().flatten().and_then(|r| r.annualized);
     let xirr = series
         .money_weighted_return(pms_metrics::twrr::Period::SinceInception, last.date)

@@ -2,7 +2,9 @@
 
 use axum::extract::State;
 use axum::Json;
-use pms_domain::clients::{ClientDetail, ClientSummary, Page, PortfolioHoldings, ValuationPoint};
+use pms_domain::clients::{
+    ClientDetail, ClientSummary, Page, PortfolioHoldings, PortfolioTransactions, ValuationPoint,
+};
 use pms_domain::error::AppError;
 use pms_domain::identity::SessionUser;
 use pms_service::clients;
@@ -99,14 +101,28 @@ pub async fn holdings(
     ApiPath(id): ApiPath<i32>,
     params: QueryParams,
 ) -> Result<Json<PortfolioHoldings>, AppError> {
-    // Strict, as the description says: an empty value is not a date.
-    let as_of = match params.get("as_of") {
-        None => None,
-        Some(d) => Some(
-            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-                AppError::bad_request(format!("as_of={d:?}: write the date as YYYY-MM-DD"))
-            })?,
-        ),
-    };
+    let as_of = params.date("as_of")?;
     Ok(Json(clients::holdings(&state, &caller, id, as_of).await?))
+}
+
+/// A portfolio's transactions traded in a period, oldest first: the last 90 days to the latest
+/// valuation without `from` and `to`. At most 10,000 in one answer (`truncated` says there were
+/// more: ask for a shorter period).
+#[utoipa::path(get, path = "/api/v1/portfolios/{id}/transactions", tag = "Portfolios",
+    params(
+        ("id" = i32, Path, description = "The portfolio's id"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "First trade date, YYYY-MM-DD (with `to`)"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "Last trade date, YYYY-MM-DD (with `from`)"),
+    ),
+    responses((status = 200, description = "The transactions", body = PortfolioTransactions)))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<i32>,
+    params: QueryParams,
+) -> Result<Json<PortfolioTransactions>, AppError> {
+    let (from, to) = (params.date("from")?, params.date("to")?);
+    Ok(Json(
+        clients::transactions(&state, &caller, id, from, to).await?,
+    ))
 }

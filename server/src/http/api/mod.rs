@@ -12,6 +12,7 @@ mod exports;
 mod ingest_jobs;
 pub mod openapi;
 pub mod rate_limit;
+mod reports;
 mod token;
 mod views;
 
@@ -43,6 +44,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(clients::valuations),
         )
         .route("/api/v1/portfolios/{id}/holdings", get(clients::holdings))
+        .route(
+            "/api/v1/portfolios/{id}/transactions",
+            get(clients::transactions),
+        )
+        .route("/api/v1/clients/{id}/statement", get(reports::statement))
         .route("/api/v1/exports/clients.csv", get(exports::clients_csv))
         .route("/api/v1/views", get(views::list).post(views::create))
         .route(
@@ -106,6 +112,18 @@ impl QueryParams {
     /// The dashboard's filter ([`Filter::from_params`]).
     pub fn filter(&self) -> Result<Filter, AppError> {
         Filter::from_params(|name| self.get(name)).map_err(AppError::BadRequest)
+    }
+
+    /// A date written `YYYY-MM-DD`, if given. Strict, as the API's description says: an empty
+    /// value is not a date.
+    pub fn date(&self, name: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+        self.get(name)
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                    AppError::bad_request(format!("{name}={d:?}: write the date as YYYY-MM-DD"))
+                })
+            })
+            .transpose()
     }
 
     /// A page number (1 when absent).
