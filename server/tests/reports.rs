@@ -279,3 +279,46 @@ async fn a_portfolios_transactions_are_read_by_period_within_scope_and_audited(p
     .unwrap();
     assert_eq!(audited, 2);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_console_writes_an_rms_statements_into_a_folder_each_one_audited(pool: PgPool) {
+    let _app = TestApp::start(pool.clone(), true).await;
+    let rm: i32 = sqlx::query_scalar(
+        "SELECT c.rm_id FROM dim_client c JOIN dim_portfolio p USING (client_id)
+         WHERE c.rm_id IS NOT NULL GROUP BY c.rm_id ORDER BY c.rm_id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let out = data_dir.path().join("statements");
+    pms_server::commands::report::statements(
+        pms_store::Db::from_pool(pool.clone()),
+        common::test_config(data_dir.path().to_owned()),
+        pms_server::cli::StatementArgs {
+            clients: Vec::new(),
+            rm: Some(rm),
+            limit: Some(3),
+            from: None,
+            to: None,
+            out: out.clone(),
+            quiet: true,
+        },
+    )
+    .await
+    .expect("the statements are written");
+
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|f| f.unwrap().path()).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for file in &files {
+        assert!(std::fs::read(file).unwrap().starts_with(b"%PDF-"), "{}", file.display());
+    }
+    let audited: Vec<(String, String)> = sqlx::query_as(
+        "SELECT object_id, actor FROM audit_log WHERE action = 'report.statement' ORDER BY object_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 3);
+    assert!(audited.iter().all(|(_, by)| by.contains("report statements")), "{audited:?}");
+}

@@ -4,7 +4,7 @@
 pub mod audit;
 pub mod demo;
 mod ingest;
-mod report;
+pub mod report;
 pub mod users;
 
 use anyhow::Context;
