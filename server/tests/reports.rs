@@ -308,10 +308,17 @@ async fn the_console_writes_an_rms_statements_into_a_folder_each_one_audited(poo
     .await
     .expect("the statements are written");
 
-    let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|f| f.unwrap().path()).collect();
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 3, "{files:?}");
     for file in &files {
-        assert!(std::fs::read(file).unwrap().starts_with(b"%PDF-"), "{}", file.display());
+        assert!(
+            std::fs::read(file).unwrap().starts_with(b"%PDF-"),
+            "{}",
+            file.display()
+        );
     }
     let audited: Vec<(String, String)> = sqlx::query_as(
         "SELECT object_id, actor FROM audit_log WHERE action = 'report.statement' ORDER BY object_id",
@@ -320,5 +327,10 @@ async fn the_console_writes_an_rms_statements_into_a_folder_each_one_audited(poo
     .await
     .unwrap();
     assert_eq!(audited.len(), 3);
-    assert!(audited.iter().all(|(_, by)| by.contains("report statements")), "{audited:?}");
+    assert!(
+        audited
+            .iter()
+            .all(|(_, by)| by.contains("report statements")),
+        "{audited:?}"
+    );
 }
